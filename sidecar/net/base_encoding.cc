@@ -1,0 +1,99 @@
+#include "sidecar/net/base_encoding.h"
+
+#include <algorithm>
+
+namespace peerscout {
+namespace {
+
+constexpr std::string_view kBase58Alphabet =
+    "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+constexpr std::string_view kBase32Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+
+// Peer ids are at most a few dozen bytes; anything much longer is not one, and the quadratic
+// base58 conversion must not be handed megabytes of hostile input.
+constexpr size_t kMaxEncodedLength = 512;
+
+}  // namespace
+
+std::optional<std::vector<uint8_t>> DecodeBase58Btc(std::string_view text) {
+  if (text.empty() || text.size() > kMaxEncodedLength) return std::nullopt;
+  size_t leading_zeros = 0;
+  while (leading_zeros < text.size() && text[leading_zeros] == '1') ++leading_zeros;
+  std::vector<uint8_t> magnitude;  // little-endian base-256 digits
+  for (char c : text.substr(leading_zeros)) {
+    const size_t digit = kBase58Alphabet.find(c);
+    if (digit == std::string_view::npos) return std::nullopt;
+    unsigned carry = static_cast<unsigned>(digit);
+    for (uint8_t& byte : magnitude) {
+      carry += static_cast<unsigned>(byte) * 58;
+      byte = static_cast<uint8_t>(carry & 0xff);
+      carry >>= 8;
+    }
+    while (carry > 0) {
+      magnitude.push_back(static_cast<uint8_t>(carry & 0xff));
+      carry >>= 8;
+    }
+  }
+  std::vector<uint8_t> bytes(leading_zeros, 0);
+  bytes.insert(bytes.end(), magnitude.rbegin(), magnitude.rend());
+  return bytes;
+}
+
+std::string EncodeBase58Btc(const std::vector<uint8_t>& bytes) {
+  size_t leading_zeros = 0;
+  while (leading_zeros < bytes.size() && bytes[leading_zeros] == 0) ++leading_zeros;
+  std::vector<uint8_t> digits;  // little-endian base-58 digits
+  for (size_t i = leading_zeros; i < bytes.size(); ++i) {
+    unsigned carry = bytes[i];
+    for (uint8_t& digit : digits) {
+      carry += static_cast<unsigned>(digit) << 8;
+      digit = static_cast<uint8_t>(carry % 58);
+      carry /= 58;
+    }
+    while (carry > 0) {
+      digits.push_back(static_cast<uint8_t>(carry % 58));
+      carry /= 58;
+    }
+  }
+  std::string text(leading_zeros, '1');
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) text += kBase58Alphabet[*it];
+  return text;
+}
+
+std::optional<std::vector<uint8_t>> DecodeBase32Lower(std::string_view text) {
+  if (text.size() > kMaxEncodedLength) return std::nullopt;
+  std::vector<uint8_t> bytes;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    const size_t value = kBase32Alphabet.find(c);
+    if (value == std::string_view::npos) return std::nullopt;
+    buffer = (buffer << 5) | static_cast<unsigned>(value);
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push_back(static_cast<uint8_t>((buffer >> bits) & 0xff));
+    }
+  }
+  // Leftover bits must be padding zeros, or the text was not produced by an encoder.
+  if (bits >= 5 || (buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return bytes;
+}
+
+std::string EncodeBase32Lower(const std::vector<uint8_t>& bytes) {
+  std::string text;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (uint8_t byte : bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      text += kBase32Alphabet[(buffer >> bits) & 0x1f];
+    }
+  }
+  if (bits > 0) text += kBase32Alphabet[(buffer << (5 - bits)) & 0x1f];
+  return text;
+}
+
+}  // namespace peerscout

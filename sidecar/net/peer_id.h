@@ -1,0 +1,33 @@
+// A libp2p peer id: the multihash of a node's public key.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sidecar/net/parsed.h"
+
+namespace peerscout {
+
+class PeerId {
+ public:
+  // Accepts the two textual forms libp2p defines: base58btc multihash ("12D3KooW…", "Qm…")
+  // and a CIDv1 with the libp2p-key codec in lowercase base32 ("bafzaa…"). Both name the same
+  // id, so both parse to the same value.
+  static Parsed<PeerId> Parse(std::string_view text);
+
+  // The base58btc form: what rust-libp2p and go-libp2p print and what exo's `/p2p/` accepts.
+  const std::string& ToString() const { return text_; }
+  const std::vector<uint8_t>& multihash() const { return multihash_; }
+
+  auto operator<=>(const PeerId& other) const { return text_ <=> other.text_; }
+  bool operator==(const PeerId& other) const { return text_ == other.text_; }
+
+ private:
+  std::vector<uint8_t> multihash_;
+  std::string text_;
+};
+
+}  // namespace peerscout
