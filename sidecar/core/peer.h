@@ -1,0 +1,55 @@
+// A peer: the merge of every observation of one app instance, and the sorted set of them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sidecar/core/observation.h"
+
+namespace peerscout {
+
+// Address classes in preference order: how likely a dial is to succeed, and how fast it is.
+enum class AddressKind : uint8_t {
+  kLan,             // in a subnet of one of our interfaces
+  kTailnetDirect,   // tailnet address, tailscaled has a direct path
+  kTailnet,         // tailnet address, path unknown
+  kTailnetRelayed,  // tailnet address, traffic goes through DERP
+  kOther,
+  kDns,  // a name: its resolved addresses are ranked on their own
+};
+std::string_view AddressKindName(AddressKind kind);
+
+struct PeerAddress {
+  Endpoint endpoint;
+  AddressKind kind = AddressKind::kOther;
+  std::vector<std::string> sources;  // sorted
+  bool operator==(const PeerAddress&) const = default;
+};
+
+struct Peer {
+  // Stable key: the peer id, else "node:<tailnet node>", else the first endpoint's text.
+  std::string id;
+  std::string name;  // a DNS label or name; may be empty
+  std::optional<PeerId> peer_id;
+  std::string tailnet_node;
+  std::optional<DnsName> magic_dns;
+  std::string hostname;
+  std::vector<PeerAddress> addresses;  // best first
+  std::vector<std::string> sources;    // sorted
+  std::vector<std::string> tags;       // sorted
+  std::optional<Clock::time_point> last_seen;
+  bool online = true;
+  bool stale = false;
+
+  bool operator==(const Peer&) const = default;
+};
+
+struct PeerSet {
+  uint64_t version = 0;
+  std::vector<Peer> peers;  // sorted by id
+};
+
+}  // namespace peerscout

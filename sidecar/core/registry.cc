@@ -1,0 +1,132 @@
+#include "sidecar/core/registry.h"
+
+#include <utility>
+
+namespace peerscout {
+
+Registry::Registry(Options options)
+    : options_(std::move(options)), current_(std::make_shared<PeerSet>(PeerSet{1, {}})) {}
+
+void Registry::DeclareSources(const std::vector<SourceDeclaration>& sources) {
+  std::lock_guard lock(update_mutex_);
+  std::map<std::string, SourceEntry> next;
+  for (const SourceDeclaration& declaration : sources) {
+    auto it = sources_.find(declaration.name);
+    SourceEntry entry = it != sources_.end() ? std::move(it->second) : SourceEntry{};
+    entry.status.name = declaration.name;
+    entry.status.type = declaration.type;
+    entry.status.enabled = declaration.enabled;
+    if (!declaration.enabled) entry = SourceEntry{entry.status, {}, {}};
+    next.emplace(declaration.name, std::move(entry));
+  }
+  sources_ = std::move(next);
+  Remerge();
+}
+
+void Registry::SetOptions(Options options) {
+  std::lock_guard lock(update_mutex_);
+  options_ = std::move(options);
+  Remerge();
+}
+
+void Registry::SetLocalNetwork(NetworkView network, SelfIdentity local) {
+  std::lock_guard lock(update_mutex_);
+  local_network_ = std::move(network);
+  local_self_ = std::move(local);
+  Remerge();
+}
+
+void Registry::Publish(const std::string& source, Snapshot snapshot, Clock::time_point now) {
+  std::lock_guard lock(update_mutex_);
+  auto it = sources_.find(source);
+  if (it == sources_.end() || !it->second.status.enabled) return;  // removed by a reload
+  SourceEntry& entry = it->second;
+  entry.observations = std::move(snapshot.observations);
+  entry.self = std::move(snapshot.self);
+  SourceStatus& status = entry.status;
+  status.issues = std::move(snapshot.issues);
+  status.observation_count = entry.observations.size();
+  status.last_success = now;
+  status.stale = false;
+  ++status.successes;
+  status.last_fetch_duration = snapshot.fetch_duration;
+  status.total_fetch_duration += snapshot.fetch_duration;
+  Remerge();
+}
+
+void Registry::Fail(const std::string& source, const std::string& error, Clock::time_point now) {
+  std::lock_guard lock(update_mutex_);
+  auto it = sources_.find(source);
+  if (it == sources_.end() || !it->second.status.enabled) return;
+  SourceStatus& status = it->second.status;
+  status.last_error = error;
+  status.last_error_at = now;
+  ++status.errors;
+  status.stale = !it->second.observations.empty();
+  Remerge();
+}
+
+void Registry::Expire(Clock::time_point now) {
+  std::lock_guard lock(update_mutex_);
+  bool expired = false;
+  for (auto& [name, entry] : sources_) {
+    SourceStatus& status = entry.status;
+    if (!status.stale || !status.last_success) continue;
+    if (now - *status.last_success < options_.stale_after) continue;
+    entry.observations.clear();
+    entry.self = {};
+    status.observation_count = 0;
+    status.stale = false;
+    expired = true;
+  }
+  if (expired) Remerge();
+}
+
+std::shared_ptr<const PeerSet> Registry::Current() const {
+  std::lock_guard lock(read_mutex_);
+  return current_;
+}
+
+std::vector<SourceStatus> Registry::Sources() const {
+  std::lock_guard lock(read_mutex_);
+  return statuses_;
+}
+
+void Registry::Subscribe(Listener listener) {
+  std::lock_guard lock(update_mutex_);
+  listeners_.push_back(std::move(listener));
+}
+
+void Registry::Remerge() {
+  MergeInput input;
+  input.self = options_.self;
+  input.self.Add(local_self_);
+  // Configured subnets add to the detected ones: a routed LAN is LAN too.
+  input.network = local_network_;
+  input.network.prefer_ipv6 = options_.network.prefer_ipv6;
+  input.network.local_subnets.insert(input.network.local_subnets.end(),
+                                     options_.network.local_subnets.begin(),
+                                     options_.network.local_subnets.end());
+  std::vector<SourceStatus> statuses;
+  for (const auto& [name, entry] : sources_) {
+    statuses.push_back(entry.status);
+    input.self.Add(entry.self);
+    if (entry.observations.empty()) continue;
+    input.sources.push_back({name, &entry.observations, entry.status.stale});
+  }
+  std::vector<Peer> peers = Merge(input);
+  std::shared_ptr<const PeerSet> before = Current();
+  PeerSetDiff diff = DiffPeers(before->peers, peers);
+  std::shared_ptr<const PeerSet> after = before;
+  if (!diff.empty())
+    after = std::make_shared<PeerSet>(PeerSet{before->version + 1, std::move(peers)});
+  {
+    std::lock_guard lock(read_mutex_);
+    current_ = after;
+    statuses_ = std::move(statuses);
+  }
+  if (diff.empty()) return;
+  for (const Listener& listener : listeners_) listener(after, diff);
+}
+
+}  // namespace peerscout

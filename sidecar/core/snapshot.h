@@ -1,0 +1,30 @@
+// What a source hands the registry each round: everything it sees now, complete.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "sidecar/core/observation.h"
+#include "sidecar/core/self_identity.h"
+
+namespace peerscout {
+
+// A non-fatal problem with part of a source's input: one bad entry, one name that does not
+// resolve. Reported in /v1/sources and the log; the rest of the snapshot still counts.
+struct SourceIssue {
+  std::string subject;  // the offending entry as given (escaped when shown)
+  std::string origin;   // where it came from: "EXO_BOOTSTRAP_PEERS[3]", "static (line 12)"
+  std::string reason;
+  bool operator==(const SourceIssue&) const = default;
+};
+
+struct Snapshot {
+  std::vector<Observation> observations;
+  std::vector<SourceIssue> issues;
+  // What this source learned about our own node (tailscaled's Self, the local app's mDNS).
+  SelfIdentity self;
+  std::chrono::nanoseconds fetch_duration{0};
+};
+
+}  // namespace peerscout

@@ -1,0 +1,57 @@
+// A source of peers, and the factories that make them from config. Like go-discover's
+// providers: one small interface, each type self-contained with its own option help.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <string_view>
+
+#include "sidecar/config/option.h"
+#include "sidecar/core/snapshot.h"
+#include "sidecar/net/parsed.h"
+
+namespace peerscout {
+
+struct Config;
+struct SourceConfig;
+class Environment;
+
+// What a factory may read: the whole config, its own table, and the process environment.
+struct SourceContext {
+  const Config& config;
+  const SourceConfig& source;
+  const Environment& env;
+};
+
+// Where a source reports. Each call replaces what the source said before.
+class SnapshotSink {
+ public:
+  virtual ~SnapshotSink() = default;
+  // Everything the source sees now; an empty snapshot means "no peers", not "don't know".
+  virtual void Publish(Snapshot snapshot) = 0;
+  // The source could not look this round; its last good peers are kept, marked stale.
+  virtual void Fail(std::string error) = 0;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Owns the source's cadence (poll, push, or once) until `stop` is requested.
+  virtual void Run(std::stop_token stop, SnapshotSink& sink) = 0;
+};
+
+struct SourceFactory {
+  std::string_view type;
+  std::string_view help;
+  std::span<const OptionSpec> options;
+  bool enabled_by_default;
+  // Refuses a bad configuration with a reason; check-config calls it too.
+  std::function<Parsed<std::shared_ptr<Source>>(const SourceContext& context)> create;
+};
+
+using SourceCatalog = std::span<const SourceFactory>;
+
+}  // namespace peerscout

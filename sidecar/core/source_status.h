@@ -1,0 +1,34 @@
+// How a source is doing, as /v1/sources, /v1/health and /metrics show it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sidecar/core/observation.h"
+#include "sidecar/core/snapshot.h"
+
+namespace peerscout {
+
+struct SourceStatus {
+  std::string name;
+  std::string type;
+  bool enabled = true;
+  std::optional<Clock::time_point> last_success;
+  std::optional<Clock::time_point> last_error_at;
+  std::string last_error;
+  std::vector<SourceIssue> issues;  // from the last successful snapshot
+  size_t observation_count = 0;
+  // Failing now, and serving its last good observations until they expire.
+  bool stale = false;
+  uint64_t successes = 0;
+  uint64_t errors = 0;
+  std::chrono::nanoseconds last_fetch_duration{0};
+  std::chrono::nanoseconds total_fetch_duration{0};
+
+  bool reported() const { return successes + errors > 0; }
+};
+
+}  // namespace peerscout
