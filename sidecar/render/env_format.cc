@@ -1,0 +1,23 @@
+#include "sidecar/render/format.h"
+#include "sidecar/render/shell_quote.h"
+
+namespace peerscout {
+
+std::string RenderEnv(const PeerSet& peers, const RenderOptions& options) {
+  std::string text = "# peerscout peer list, version " + std::to_string(peers.version) + "\n";
+  text += "PEERSCOUT_VERSION=" + std::to_string(peers.version) + "\n";
+  text += "PEERSCOUT_PEER_COUNT=" + std::to_string(peers.peers.size()) + "\n";
+  std::vector<std::pair<std::string, std::string>> vars = options.env_vars;
+  if (vars.empty()) vars.emplace_back("PEERSCOUT_PEERS", "multiaddr");
+  RenderOptions list_options;
+  list_options.separator = ",";
+  for (const auto& [name, format_name] : vars) {
+    const Format* format = FindFormat(format_name);
+    // Config validation refuses both; a bad pair here is skipped rather than half-written.
+    if (format == nullptr || !format->is_list || !IsEnvVarName(name)) continue;
+    text += name + "=" + ShellQuote(format->render(peers, list_options)) + "\n";
+  }
+  return text;
+}
+
+}  // namespace peerscout
