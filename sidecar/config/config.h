@@ -1,0 +1,84 @@
+// The sidecar's configuration, validated and typed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sidecar/config/duration.h"
+#include "sidecar/config/option.h"
+#include "sidecar/net/ip_address.h"
+#include "sidecar/net/multiaddr.h"
+#include "sidecar/net/peer_id.h"
+#include "sidecar/render/format.h"
+#include "sidecar/render/peer_filter.h"
+
+namespace peerscout {
+
+struct LogConfig {
+  std::string level = "info";
+  std::string format = "text";  // text | json
+};
+
+struct ServerConfig {
+  std::string socket;  // absolute, after runtime_dir is applied
+  uint32_t socket_mode = 0660;
+  std::string socket_group;
+  int64_t max_connections = 128;
+  Duration connection_timeout = std::chrono::seconds(60);
+  Duration default_wait = std::chrono::minutes(5);
+  Duration max_wait = std::chrono::minutes(10);
+};
+
+struct RegistryConfig {
+  Duration stale_after = std::chrono::minutes(10);
+  Duration startup_deadline = std::chrono::seconds(10);
+};
+
+struct SelfConfig {
+  std::vector<PeerId> peer_ids;
+  std::vector<IpAddress> addresses;
+  std::vector<uint16_t> app_ports;
+  std::vector<Subnet> local_subnets;
+  bool prefer_ipv6 = false;
+  bool detect_interfaces = true;
+  Duration interface_refresh = std::chrono::seconds(30);
+};
+
+// One [[static]] entry: a peer's addresses (multiaddr or host:port), with an optional name.
+struct StaticPeer {
+  std::vector<std::string> addresses;
+  std::string name;
+  std::string origin;  // "sidecar.toml:40"
+};
+
+struct OutputConfig {
+  std::string path;  // absolute
+  const Format* format = nullptr;
+  uint32_t mode = 0644;
+  RenderOptions render;
+  PeerFilter filter;
+  std::string origin;
+};
+
+struct SourceConfig {
+  std::string name;
+  std::string type;
+  bool enabled = true;
+  OptionValues options;  // the type's own options, defaults filled in
+};
+
+struct Config {
+  std::string file;  // empty: defaults and environment only
+  std::string runtime_dir = "/run/peerscout";
+  LogConfig log;
+  ServerConfig server;
+  RegistryConfig registry;
+  SelfConfig self;
+  std::vector<SourceConfig> sources;
+  std::vector<StaticPeer> static_peers;
+  std::vector<OutputConfig> outputs;
+};
+
+}  // namespace peerscout

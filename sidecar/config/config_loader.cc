@@ -1,0 +1,392 @@
+#include "sidecar/config/config_loader.h"
+
+#include <cctype>
+#include <filesystem>
+#include <set>
+
+#include "sidecar/config/config_schema.h"
+#include "sidecar/net/endpoint.h"
+#include "sidecar/render/shell_quote.h"
+
+namespace peerscout {
+namespace {
+
+std::string Upper(std::string_view text) {
+  std::string upper;
+  for (char c : text) {
+    if (c >= 'a' && c <= 'z') {
+      upper += static_cast<char>(c - 'a' + 'A');
+    } else if (c == '-' || c == '.') {
+      upper += '_';
+    } else {
+      upper += c;
+    }
+  }
+  return upper;
+}
+
+bool IsSourceName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
+class Loader {
+ public:
+  Loader(std::string file, const Environment& env, SourceCatalog catalog)
+      : file_(std::move(file)), env_(env), catalog_(catalog) {}
+
+  Parsed<Config> Load() {
+    toml::table root;
+    if (!file_.empty()) {
+      try {
+        root = toml::parse_file(file_);
+      } catch (const toml::parse_error& error) {
+        return Parsed<Config>::Error(file_ + ":" + std::to_string(error.source().begin.line) +
+                                     ": " + std::string(error.description()));
+      }
+    }
+    Config config;
+    config.file = file_;
+    CheckTopLevelKeys(root);
+    const OptionValues top =
+        ReadTable(&root, FindSection("").options, "the top level", "PEERSCOUT",
+                  {"log", "server", "registry", "self", "sources", "static", "output"});
+    config.runtime_dir = top.Get<std::string>("runtime_dir");
+    BuildLog(Section(root, "log"), config.log);
+    BuildServer(Section(root, "server"), config);
+    BuildRegistry(Section(root, "registry"), config.registry);
+    BuildSelf(Section(root, "self"), config.self);
+    for (const ArrayEntry& entry : ArrayEntries(root, "static")) BuildStatic(entry, config);
+    BuildSources(root, config);
+    for (const ArrayEntry& entry : ArrayEntries(root, "output")) BuildOutput(entry, config);
+    if (!errors_.empty()) {
+      std::string message;
+      for (const std::string& error : errors_) message += (message.empty() ? "" : "\n") + error;
+      return Parsed<Config>::Error(message);
+    }
+    return config;
+  }
+
+ private:
+  std::string Where(const toml::node& node) const {
+    return file_ + ":" + std::to_string(node.source().begin.line);
+  }
+
+  void Error(std::string message) { errors_.push_back(std::move(message)); }
+
+  void CheckTopLevelKeys(const toml::table& root) {
+    for (const auto& [key, node] : root) {
+      const std::string_view name = key.str();
+      const bool is_array = name == "static" || name == "output";
+      if (is_array && !node.is_array_of_tables()) {
+        Error(Where(node) + ": [[" + std::string(name) + "]] must be an array of tables");
+      }
+      if ((name == "log" || name == "server" || name == "registry" || name == "self" ||
+           name == "sources") &&
+          !node.is_table()) {
+        Error(Where(node) + ": [" + std::string(name) + "] must be a table");
+      }
+    }
+  }
+
+  // Defaults, then the table's keys, then the variables named by `env_prefix`.
+  OptionValues ReadTable(const toml::table* table, std::span<const OptionSpec> specs,
+                         std::string_view label, const std::string& env_prefix,
+                         std::set<std::string_view> other_keys = {}) {
+    OptionValues values;
+    for (const OptionSpec& spec : specs) {
+      auto value = ParseOptionText(spec, spec.default_text);
+      if (value) values.Set(std::string(spec.key), *value, "default");
+    }
+    if (table != nullptr) {
+      for (const auto& [key, node] : *table) {
+        const OptionSpec* spec = Find(specs, key.str());
+        if (spec == nullptr) {
+          if (!other_keys.count(key.str())) {
+            Error(Where(node) + ": unknown key '" + std::string(key.str()) + "' in " +
+                  std::string(label));
+          }
+          continue;
+        }
+        auto value = ParseOptionNode(*spec, node);
+        if (!value) {
+          Error(Where(node) + ": " + std::string(key.str()) + ": " + value.error());
+          continue;
+        }
+        values.Set(std::string(spec->key), *value, Where(node));
+      }
+    }
+    for (const OptionSpec& spec : specs) {
+      const std::string variable = env_prefix + "_" + Upper(spec.key);
+      auto text = env_.Get(variable);
+      if (!text) continue;
+      auto value = ParseOptionText(spec, *text);
+      if (!value) {
+        Error(variable + ": " + value.error());
+        continue;
+      }
+      values.Set(std::string(spec.key), *value, variable);
+    }
+    return values;
+  }
+
+  static const OptionSpec* Find(std::span<const OptionSpec> specs, std::string_view key) {
+    for (const OptionSpec& spec : specs) {
+      if (spec.key == key) return &spec;
+    }
+    return nullptr;
+  }
+
+  OptionValues Section(const toml::table& root, std::string_view name) {
+    const SectionSpec& section = FindSection(name);
+    return ReadTable(root[name].as_table(), section.options, "[" + std::string(name) + "]",
+                     OverrideVariable(name, ""));
+  }
+
+  struct ArrayEntry {
+    OptionValues values;
+    std::string where;  // "sidecar.toml:40", or the variables' prefix
+  };
+
+  // [[name]] entries from the file, then PEERSCOUT_<NAME>_<i>_<KEY> ones past its end.
+  std::vector<ArrayEntry> ArrayEntries(const toml::table& root, std::string_view name) {
+    const SectionSpec& section = FindSection(name);
+    std::vector<ArrayEntry> entries;
+    const toml::array* array = root[name].as_array();
+    size_t count = array ? array->size() : 0;
+    const std::string prefix = "PEERSCOUT_" + Upper(name) + "_";
+    for (const auto& [variable, value] : env_.all()) {
+      if (variable.rfind(prefix, 0) != 0) continue;
+      size_t index = 0;
+      size_t digits = 0;
+      while (prefix.size() + digits < variable.size() &&
+             std::isdigit(static_cast<unsigned char>(variable[prefix.size() + digits]))) {
+        index = index * 10 + static_cast<size_t>(variable[prefix.size() + digits] - '0');
+        ++digits;
+      }
+      if (digits > 0 && digits < 4) count = std::max(count, index + 1);
+    }
+    for (size_t i = 0; i < count; ++i) {
+      const toml::table* table = nullptr;
+      if (array && i < array->size()) table = (*array)[i].as_table();
+      const std::string label = "[[" + std::string(name) + "]] #" + std::to_string(i);
+      const std::string env_prefix = prefix + std::to_string(i);
+      entries.push_back({ReadTable(table, section.options, label, env_prefix),
+                         table ? Where(*table) : env_prefix});
+    }
+    return entries;
+  }
+
+  void BuildLog(const OptionValues& values, LogConfig& log) {
+    log.level = values.Get<std::string>("level");
+    log.format = values.Get<std::string>("format");
+  }
+
+  std::string UnderRuntimeDir(const Config& config, const std::string& path) const {
+    if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+    return (std::filesystem::path(config.runtime_dir) / path).string();
+  }
+
+  void BuildServer(const OptionValues& values, Config& config) {
+    ServerConfig& server = config.server;
+    std::string socket = values.Get<std::string>("socket");
+    if (auto alias = env_.Get("PEERSCOUT_SOCKET"); alias && !alias->empty()) socket = *alias;
+    if (socket.empty()) Error(values.Origin("socket") + ": server.socket: empty path");
+    server.socket = UnderRuntimeDir(config, socket);
+    server.socket_mode = static_cast<uint32_t>(values.Get<int64_t>("socket_mode"));
+    server.socket_group = values.Get<std::string>("socket_group");
+    server.max_connections = values.Get<int64_t>("max_connections");
+    if (server.max_connections < 1 || server.max_connections > 65536) {
+      Error(values.Origin("max_connections") + ": server.max_connections: expected 1-65536");
+    }
+    server.connection_timeout = values.Get<Duration>("connection_timeout");
+    server.default_wait = values.Get<Duration>("default_wait");
+    server.max_wait = values.Get<Duration>("max_wait");
+    if (server.default_wait > server.max_wait) {
+      Error(values.Origin("default_wait") + ": server.default_wait: longer than max_wait");
+    }
+  }
+
+  void BuildRegistry(const OptionValues& values, RegistryConfig& registry) {
+    registry.stale_after = values.Get<Duration>("stale_after");
+    registry.startup_deadline = values.Get<Duration>("startup_deadline");
+  }
+
+  template <typename T, typename ParseOne>
+  std::vector<T> ParseEach(const OptionValues& values, std::string_view key, ParseOne parse) {
+    std::vector<T> parsed;
+    for (const std::string& text : values.Get<std::vector<std::string>>(key)) {
+      std::optional<T> value = parse(text);
+      if (!value) {
+        Error(values.Origin(key) + ": self." + std::string(key) + ": '" + text + "' is not valid");
+        continue;
+      }
+      parsed.push_back(*value);
+    }
+    return parsed;
+  }
+
+  void BuildSelf(const OptionValues& values, SelfConfig& self) {
+    self.peer_ids = ParseEach<PeerId>(values, "peer_ids", [](const std::string& text) {
+      auto id = PeerId::Parse(text);
+      return id ? std::optional<PeerId>(*id) : std::nullopt;
+    });
+    self.addresses = ParseEach<IpAddress>(values, "addresses", IpAddress::Parse);
+    self.app_ports = ParseEach<uint16_t>(values, "app_ports", [](const std::string& text) {
+      auto port = ParsePort(text);
+      return port ? std::optional<uint16_t>(*port) : std::nullopt;
+    });
+    self.local_subnets = ParseEach<Subnet>(values, "local_subnets", Subnet::Parse);
+    self.prefer_ipv6 = values.Get<bool>("prefer_ipv6");
+    self.detect_interfaces = values.Get<bool>("detect_interfaces");
+    self.interface_refresh = values.Get<Duration>("interface_refresh");
+  }
+
+  void BuildStatic(const ArrayEntry& entry, Config& config) {
+    const OptionValues& values = entry.values;
+    StaticPeer peer;
+    peer.origin = entry.where;
+    if (!values.Get<std::string>("address").empty()) {
+      peer.addresses.push_back(values.Get<std::string>("address"));
+    }
+    for (const std::string& address : values.Get<std::vector<std::string>>("addresses")) {
+      peer.addresses.push_back(address);
+    }
+    if (peer.addresses.empty()) Error(peer.origin + ": [[static]] needs address or addresses");
+    for (const std::string& address : peer.addresses) {
+      std::string reason = address.empty()          ? "empty address"
+                           : address.front() == '/' ? Multiaddr::Parse(address).error()
+                                                    : ParseHostPort(address).error();
+      if (!reason.empty()) {
+        Error(peer.origin + ": [[static]] address '" + address + "': " + reason);
+      }
+    }
+    peer.name = values.Get<std::string>("name");
+    if (!peer.name.empty() && !DnsName::Parse(peer.name)) {
+      Error(values.Origin("name") + ": [[static]] name: " + DnsName::Parse(peer.name).error());
+    }
+    config.static_peers.push_back(std::move(peer));
+  }
+
+  void BuildSources(const toml::table& root, Config& config) {
+    const toml::table* tables = root["sources"].as_table();
+    std::set<std::string> names;
+    for (const SourceFactory& factory : catalog_) {
+      if (factory.enabled_by_default) names.emplace(factory.type);
+    }
+    if (tables) {
+      for (const auto& [key, node] : *tables) {
+        if (!node.is_table()) {
+          Error(Where(node) + ": [sources." + std::string(key.str()) + "] must be a table");
+        } else if (!IsSourceName(key.str())) {
+          Error(Where(node) + ": source name '" + std::string(key.str()) +
+                "': use lowercase letters, digits, '-' and '_'");
+        } else {
+          names.emplace(key.str());
+        }
+      }
+    }
+    for (const std::string& name : names) {
+      const toml::table* table = tables ? (*tables)[name].as_table() : nullptr;
+      BuildSource(name, table, config);
+    }
+  }
+
+  void BuildSource(const std::string& name, const toml::table* table, Config& config) {
+    std::string type = name;
+    if (table) {
+      if (auto declared = (*table)["type"].value<std::string>()) type = *declared;
+    }
+    const SourceFactory* factory = nullptr;
+    for (const SourceFactory& candidate : catalog_) {
+      if (candidate.type == type) factory = &candidate;
+    }
+    if (factory == nullptr) {
+      std::string known;
+      for (const SourceFactory& candidate : catalog_) {
+        known += (known.empty() ? "" : ", ") + std::string(candidate.type);
+      }
+      Error((table ? Where(*table) : std::string("PEERSCOUT_SOURCES")) + ": [sources." + name +
+            "]: unknown source type '" + type + "' (known: " + known + ")");
+      return;
+    }
+    std::vector<OptionSpec> specs{
+        {"type", OptionKind::kString, "", "Source type; default: the table's name."},
+        {"enabled", OptionKind::kBool, factory->enabled_by_default ? "true" : "false",
+         "Run this source."},
+    };
+    specs.insert(specs.end(), factory->options.begin(), factory->options.end());
+    SourceConfig source;
+    source.name = name;
+    source.type = type;
+    source.options =
+        ReadTable(table, specs, "[sources." + name + "]", "PEERSCOUT_SOURCES_" + Upper(name));
+    source.enabled = source.options.Get<bool>("enabled");
+    config.sources.push_back(std::move(source));
+  }
+
+  void BuildOutput(const ArrayEntry& entry, Config& config) {
+    const OptionValues& values = entry.values;
+    OutputConfig output;
+    output.origin = entry.where;
+    const std::string& path = values.Get<std::string>("path");
+    if (path.empty()) Error(output.origin + ": [[output]] needs a path");
+    output.path = UnderRuntimeDir(config, path);
+    for (const OutputConfig& other : config.outputs) {
+      if (!path.empty() && other.path == output.path) {
+        Error(values.Origin("path") + ": [[output]] path '" + path + "' is written twice");
+      }
+    }
+    const std::string& format_name = values.Get<std::string>("format");
+    output.format = FindFormat(format_name);
+    if (output.format == nullptr) {
+      Error(values.Origin("format") + ": [[output]] format '" + format_name + "': expected " +
+            FormatNames());
+    }
+    output.mode = static_cast<uint32_t>(values.Get<int64_t>("mode"));
+    output.render.separator = values.Get<std::string>("separator");
+    for (const auto& [name, list_format] : values.Get<StringMap>("vars")) {
+      const Format* format = FindFormat(list_format);
+      if (!IsEnvVarName(name)) {
+        Error(values.Origin("vars") + ": [[output]] vars: '" + name + "' is not a variable name");
+      } else if (format == nullptr || !format->is_list) {
+        Error(values.Origin("vars") + ": [[output]] vars." + name + ": '" + list_format +
+              "' is not a list format (exo, multiaddr, lines)");
+      }
+      output.render.env_vars.emplace_back(name, list_format);
+    }
+    output.filter.sources = values.Get<std::vector<std::string>>("sources");
+    for (const std::string& source : output.filter.sources) {
+      bool known = false;
+      for (const SourceConfig& declared : config.sources) known = known || declared.name == source;
+      if (!known)
+        Error(values.Origin("sources") + ": [[output]] sources: no source '" + source + "'");
+    }
+    const std::string& online = values.Get<std::string>("online");
+    if (online != "any") output.filter.online = online == "true";
+    config.outputs.push_back(std::move(output));
+  }
+
+  std::string file_;
+  const Environment& env_;
+  SourceCatalog catalog_;
+  std::vector<std::string> errors_;
+};
+
+}  // namespace
+
+std::string OverrideVariable(std::string_view section, std::string_view key) {
+  std::string name = "PEERSCOUT";
+  if (!section.empty()) name += "_" + Upper(section);
+  if (!key.empty()) name += "_" + Upper(key);
+  return name;
+}
+
+Parsed<Config> LoadConfig(const std::string& file, const Environment& env, SourceCatalog catalog) {
+  return Loader(file, env, catalog).Load();
+}
+
+}  // namespace peerscout

@@ -1,0 +1,102 @@
+#include "sidecar/config/config_schema.h"
+
+#include <array>
+#include <cstdlib>
+
+namespace peerscout {
+namespace {
+
+using K = OptionKind;
+
+constexpr std::string_view kLogLevels[] = {"trace", "debug",    "info", "warn",
+                                           "error", "critical", "off"};
+constexpr std::string_view kLogFormats[] = {"text", "json"};
+constexpr std::string_view kTriState[] = {"any", "true", "false"};
+
+constexpr OptionSpec kTopLevel[] = {
+    {"runtime_dir", K::kString, "/run/peerscout",
+     "Directory for the socket and for output paths that are not absolute."},
+};
+
+constexpr OptionSpec kLog[] = {
+    {"level", K::kString, "info", "Least severe level logged.", kLogLevels},
+    {"format", K::kString, "text", "text, or json for one JSON object per line.", kLogFormats},
+};
+
+constexpr OptionSpec kServer[] = {
+    {"socket", K::kString, "peerscout.sock",
+     "Unix socket of the HTTP API; relative to runtime_dir. PEERSCOUT_SOCKET also sets it."},
+    {"socket_mode", K::kFileMode, "0660", "Permissions of the socket file."},
+    {"socket_group", K::kString, "", "Group owning the socket (name or number); empty: ours."},
+    {"max_connections", K::kInteger, "128", "Connections served at once; more are refused."},
+    {"connection_timeout", K::kDuration, "60s",
+     "Idle time after which a connection is closed (a blocking query is not idle)."},
+    {"default_wait", K::kDuration, "5m", "Wait of a blocking query given ?index= but no ?wait=."},
+    {"max_wait", K::kDuration, "10m", "Longest ?wait= a blocking query may ask for."},
+};
+
+constexpr OptionSpec kRegistry[] = {
+    {"stale_after", K::kDuration, "10m",
+     "How long a failing source's last good peers are served (marked stale) before they go."},
+    {"startup_deadline", K::kDuration, "10s",
+     "/v1/health turns 200 when every source has reported once, or after this long."},
+};
+
+constexpr OptionSpec kSelf[] = {
+    {"peer_ids", K::kStringList, "", "Our app's own libp2p peer ids: never listed as peers."},
+    {"addresses", K::kStringList, "",
+     "Our own IP addresses beyond the interfaces' (a NAT or load-balancer address, say)."},
+    {"app_ports", K::kStringList, "",
+     "Ports our app listens on. Set them when several app instances share a host: then only "
+     "these ports on our addresses are us. Empty: any port on our addresses is us."},
+    {"local_subnets", K::kStringList, "",
+     "Extra subnets counted as LAN when ranking addresses (the interfaces' own always are)."},
+    {"prefer_ipv6", K::kBool, "false", "Rank IPv6 addresses before IPv4 within a class."},
+    {"detect_interfaces", K::kBool, "true",
+     "Read our addresses and subnets from the network interfaces."},
+    {"interface_refresh", K::kDuration, "30s", "How often the interfaces are read again."},
+};
+
+constexpr OptionSpec kStatic[] = {
+    {"address", K::kString, "", "A multiaddr or host:port of the peer."},
+    {"addresses", K::kStringList, "", "Several addresses of the same peer (one per network)."},
+    {"name", K::kString, "", "A name for the peer (hosts output, logs)."},
+};
+
+constexpr OptionSpec kOutput[] = {
+    {"path", K::kString, "", "File to write; relative to runtime_dir. Required."},
+    {"format", K::kString, "",
+     "Output format: json, multiaddr, exo, lines, env, hosts or file_sd. Required."},
+    {"mode", K::kFileMode, "0644", "Permissions of the file."},
+    {"separator", K::kString, "",
+     "Between entries of a list format (multiaddr, lines); default newline."},
+    {"vars", K::kStringMap, "",
+     "env format: extra variables and the list format of each, e.g. "
+     "{ EXO_BOOTSTRAP_PEERS = \"exo\" }."},
+    {"sources", K::kStringList, "", "Only peers seen by one of these sources."},
+    {"online", K::kString, "any", "Only online (true) or offline (false) peers.", kTriState},
+};
+
+constexpr std::array kSections{
+    SectionSpec{"", "Top-level keys.", kTopLevel},
+    SectionSpec{"log", "Logging.", kLog},
+    SectionSpec{"server", "The HTTP API on a Unix socket.", kServer},
+    SectionSpec{"registry", "Keeping peers through source failures.", kRegistry},
+    SectionSpec{"self", "Who we are, so our own node is never listed.", kSelf},
+    SectionSpec{"static", "Static peers, one [[static]] table each.", kStatic, true},
+    SectionSpec{"output", "Files written on every change, one [[output]] table each.", kOutput,
+                true},
+};
+
+}  // namespace
+
+std::span<const SectionSpec> CoreSections() { return kSections; }
+
+const SectionSpec& FindSection(std::string_view name) {
+  for (const SectionSpec& section : kSections) {
+    if (section.name == name) return section;
+  }
+  std::abort();  // a section name is a compile-time constant of ours
+}
+
+}  // namespace peerscout
