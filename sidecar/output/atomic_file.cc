@@ -1,0 +1,83 @@
+#include "sidecar/output/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace peerscout {
+namespace {
+
+std::string Failure(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + std::strerror(errno);
+}
+
+bool WriteAll(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    bytes.remove_prefix(static_cast<size_t>(written));
+  }
+  return true;
+}
+
+std::string SyncDirectory(const std::string& directory) {
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Failure("open directory", directory);
+  const int result = ::fsync(fd);
+  const int saved = errno;
+  ::close(fd);
+  errno = saved;
+  return result == 0 ? "" : Failure("fsync directory", directory);
+}
+
+}  // namespace
+
+std::string WriteFileAtomically(const std::string& path, std::string_view bytes, unsigned mode) {
+  const std::filesystem::path target(path);
+  const std::string directory =
+      target.has_parent_path() ? target.parent_path().string() : std::string(".");
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) return "create directory " + directory + ": " + error.message();
+
+  std::string temporary = directory + "/." + target.filename().string() + ".tmp.XXXXXX";
+  const int fd = ::mkostemp(temporary.data(), O_CLOEXEC);
+  if (fd < 0) return Failure("create temporary file in", directory);
+  std::string failure;
+  if (!WriteAll(fd, bytes)) {
+    failure = Failure("write", temporary);
+  } else if (::fchmod(fd, mode) != 0) {
+    failure = Failure("chmod", temporary);
+  } else if (::fsync(fd) != 0) {
+    failure = Failure("fsync", temporary);
+  }
+  if (::close(fd) != 0 && failure.empty()) failure = Failure("close", temporary);
+  if (failure.empty() && ::rename(temporary.c_str(), path.c_str()) != 0) {
+    failure = Failure("rename onto", path);
+  }
+  if (!failure.empty()) {
+    ::unlink(temporary.c_str());
+    return failure;
+  }
+  return SyncDirectory(directory);
+}
+
+bool ReadWholeFile(const std::string& path, std::string& bytes) {
+  std::ifstream stream(path, std::ios::binary);
+  if (!stream) return false;
+  std::ostringstream contents;
+  contents << stream.rdbuf();
+  bytes = contents.str();
+  return true;
+}
+
+}  // namespace peerscout

@@ -1,0 +1,17 @@
+// Replacing a file so that readers see the old bytes or the new ones, never a mix.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace peerscout {
+
+// Writes a temporary file beside `path`, fsyncs it, renames it over `path` and fsyncs the
+// directory, so a crash leaves one whole version. Creates missing parent directories.
+// Returns an empty string on success, else what failed (with errno's text).
+std::string WriteFileAtomically(const std::string& path, std::string_view bytes, unsigned mode);
+
+// The file's bytes, or nullopt-like empty + false when it cannot be read.
+bool ReadWholeFile(const std::string& path, std::string& bytes);
+
+}  // namespace peerscout
