@@ -1,0 +1,225 @@
+#include "sidecar/server/api.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <charconv>
+#include <map>
+
+#include "sidecar/core/clock_text.h"
+#include "sidecar/render/format.h"
+#include "sidecar/render/peer_filter.h"
+#include "sidecar/server/metrics.h"
+
+namespace peerscout {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void String(Writer& writer, std::string_view text) {
+  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+void OptionalTime(Writer& writer, const std::optional<Clock::time_point>& time) {
+  if (time) {
+    String(writer, FormatTimestamp(*time));
+  } else {
+    writer.Null();
+  }
+}
+
+std::string Finish(const rapidjson::StringBuffer& buffer) {
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+ApiResponse Error(unsigned status, std::string_view message, uint64_t index) {
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  writer.StartObject();
+  writer.Key("error");
+  String(writer, message);
+  writer.EndObject();
+  return ApiResponse{status, "application/json", Finish(buffer), index, {}};
+}
+
+std::vector<std::string> SplitCommas(std::string_view text) {
+  std::vector<std::string> items;
+  while (!text.empty()) {
+    const size_t comma = text.find(',');
+    if (comma != 0) items.emplace_back(text.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return items;
+}
+
+std::string_view SourceState(const SourceStatus& source) {
+  if (!source.enabled) return "disabled";
+  if (!source.reported()) return "waiting";
+  if (source.stale) return "stale";
+  const bool failing = source.last_error_at &&
+                       (!source.last_success || *source.last_error_at > *source.last_success);
+  return failing ? "failing" : "ok";
+}
+
+}  // namespace
+
+Api::Api(const Registry& registry, const Telemetry& telemetry, Options options)
+    : registry_(registry), telemetry_(telemetry), options_(options) {}
+
+std::variant<ApiResponse, ApiWait> Api::Handle(const ApiRequest& request) const {
+  const uint64_t version = registry_.Current()->version;
+  if (request.method != "GET" && request.method != "HEAD") {
+    ApiResponse response = Error(405, "only GET and HEAD are served", version);
+    response.headers.emplace_back("Allow", "GET, HEAD");
+    return response;
+  }
+  if (request.path == "/v1/peers") return Peers(request);
+  if (request.path == "/v1/sources") return Sources();
+  if (request.path == "/v1/health") return Health();
+  if (request.path == "/metrics") return Metrics();
+  return Error(404, "no such endpoint; try /v1/peers, /v1/sources, /v1/health, /metrics", version);
+}
+
+std::variant<ApiResponse, ApiWait> Api::Peers(const ApiRequest& request) const {
+  const std::shared_ptr<const PeerSet> peers = registry_.Current();
+  const uint64_t version = peers->version;
+
+  const Format* format = FindFormat(request.query("format").value_or("json"));
+  if (format == nullptr) return Error(400, "format: expected " + FormatNames(), version);
+  PeerFilter filter;
+  if (auto sources = request.query("source")) filter.sources = SplitCommas(*sources);
+  if (auto online = request.query("online")) {
+    if (*online != "true" && *online != "false")
+      return Error(400, "online: true or false", version);
+    filter.online = *online == "true";
+  }
+  RenderOptions render;
+  if (auto separator = request.query("separator")) render.separator = *separator;
+
+  if (auto index_text = request.query("index"); index_text && !request.wait_over) {
+    uint64_t index = 0;
+    auto [end, error] =
+        std::from_chars(index_text->data(), index_text->data() + index_text->size(), index);
+    if (index_text->empty() || error != std::errc() ||
+        end != index_text->data() + index_text->size()) {
+      return Error(400, "index: expected a version number", version);
+    }
+    Duration wait = options_.default_wait;
+    if (auto wait_text = request.query("wait")) {
+      auto parsed = ParseDuration(*wait_text);
+      if (!parsed) return Error(400, "wait: " + parsed.error(), version);
+      wait = std::min(*parsed, options_.max_wait);
+    }
+    // A larger index than ours comes from before a restart: answer at once, like Consul.
+    if (index == version && wait > Duration(0)) return ApiWait{index, wait};
+  }
+  const PeerSet view = filter.empty() ? PeerSet{} : FilterPeers(*peers, filter);
+  ApiResponse response;
+  response.content_type = std::string(format->content_type);
+  response.body = format->render(filter.empty() ? *peers : view, render);
+  response.index = version;
+  return response;
+}
+
+ApiResponse Api::Sources() const {
+  const std::shared_ptr<const PeerSet> peers = registry_.Current();
+  std::map<std::string, size_t> per_source;
+  for (const Peer& peer : peers->peers) {
+    for (const std::string& source : peer.sources) ++per_source[source];
+  }
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  writer.StartObject();
+  writer.Key("version");
+  writer.Uint64(peers->version);
+  writer.Key("sources");
+  writer.StartArray();
+  for (const SourceStatus& source : registry_.Sources()) {
+    writer.StartObject();
+    writer.Key("name");
+    String(writer, source.name);
+    writer.Key("type");
+    String(writer, source.type);
+    writer.Key("enabled");
+    writer.Bool(source.enabled);
+    writer.Key("state");
+    String(writer, SourceState(source));
+    writer.Key("stale");
+    writer.Bool(source.stale);
+    writer.Key("last_success");
+    OptionalTime(writer, source.last_success);
+    writer.Key("last_error");
+    if (source.last_error.empty()) {
+      writer.Null();
+    } else {
+      String(writer, source.last_error);
+    }
+    writer.Key("last_error_at");
+    OptionalTime(writer, source.last_error_at);
+    writer.Key("peer_count");
+    writer.Uint64(per_source[source.name]);
+    writer.Key("observation_count");
+    writer.Uint64(source.observation_count);
+    writer.Key("errors");
+    writer.Uint64(source.errors);
+    writer.Key("last_fetch_seconds");
+    writer.Double(std::chrono::duration<double>(source.last_fetch_duration).count());
+    writer.Key("issues");
+    writer.StartArray();
+    for (const SourceIssue& issue : source.issues) {
+      writer.StartObject();
+      writer.Key("entry");
+      String(writer, issue.subject);
+      writer.Key("origin");
+      String(writer, issue.origin);
+      writer.Key("reason");
+      String(writer, issue.reason);
+      writer.EndObject();
+    }
+    writer.EndArray();
+    writer.EndObject();
+  }
+  writer.EndArray();
+  writer.EndObject();
+  return ApiResponse{200, "application/json", Finish(buffer), peers->version, {}};
+}
+
+ApiResponse Api::Health() const {
+  const uint64_t version = registry_.Current()->version;
+  const std::vector<SourceStatus> sources = registry_.Sources();
+  bool all_reported = true;
+  for (const SourceStatus& source : sources) {
+    all_reported = all_reported && (!source.enabled || source.reported());
+  }
+  const bool deadline_passed =
+      std::chrono::steady_clock::now() - options_.started >= options_.startup_deadline;
+  const bool healthy = all_reported || deadline_passed;
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  writer.StartObject();
+  writer.Key("status");
+  String(writer, healthy ? "ok" : "starting");
+  writer.Key("version");
+  writer.Uint64(version);
+  writer.Key("sources");
+  writer.StartObject();
+  for (const SourceStatus& source : sources) {
+    String(writer, source.name);
+    String(writer, SourceState(source));
+  }
+  writer.EndObject();
+  writer.EndObject();
+  return ApiResponse{healthy ? 200u : 503u, "application/json", Finish(buffer), version, {}};
+}
+
+ApiResponse Api::Metrics() const {
+  const std::shared_ptr<const PeerSet> peers = registry_.Current();
+  return ApiResponse{200,
+                     "text/plain; version=0.0.4; charset=utf-8",
+                     RenderMetrics(*peers, registry_.Sources(), telemetry_),
+                     peers->version,
+                     {}};
+}
+
+}  // namespace peerscout

@@ -1,0 +1,67 @@
+// The HTTP API as a pure function of the registry: request in, response (or "wait") out.
+// The libmicrohttpd server around it only moves bytes, so every route is tested without a socket.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "sidecar/config/duration.h"
+#include "sidecar/core/registry.h"
+#include "sidecar/server/telemetry.h"
+
+namespace peerscout {
+
+struct ApiRequest {
+  std::string_view method;
+  std::string_view path;
+  // The value of a query argument, decoded; nullopt when absent.
+  std::function<std::optional<std::string>(std::string_view key)> query;
+  // A blocking query whose wait is over (changed or timed out): answer now.
+  bool wait_over = false;
+};
+
+struct ApiResponse {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  uint64_t index = 0;  // X-Peerscout-Index
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Park the request until the version differs from `index` or `wait` has passed.
+struct ApiWait {
+  uint64_t index = 0;
+  Duration wait{};
+};
+
+class Api {
+ public:
+  struct Options {
+    Duration default_wait = std::chrono::minutes(5);
+    Duration max_wait = std::chrono::minutes(10);
+    Duration startup_deadline = std::chrono::seconds(10);
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  };
+
+  Api(const Registry& registry, const Telemetry& telemetry, Options options);
+
+  std::variant<ApiResponse, ApiWait> Handle(const ApiRequest& request) const;
+
+ private:
+  std::variant<ApiResponse, ApiWait> Peers(const ApiRequest& request) const;
+  ApiResponse Sources() const;
+  ApiResponse Health() const;
+  ApiResponse Metrics() const;
+
+  const Registry& registry_;
+  const Telemetry& telemetry_;
+  Options options_;
+};
+
+}  // namespace peerscout

@@ -1,0 +1,132 @@
+#include "sidecar/server/http_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdarg>
+
+namespace peerscout {
+namespace {
+
+// Request headers and the URL must fit in this; larger requests get 4xx from libmicrohttpd.
+constexpr size_t kConnectionMemory = 32 * 1024;
+// The API takes no bodies; one is read and dropped up to this size, then the connection closes.
+constexpr size_t kMaxDiscardedBody = 64 * 1024;
+
+void LogFromMhd(void*, const char* format, va_list arguments) {
+  char message[512];
+  std::vsnprintf(message, sizeof message, format, arguments);
+  std::string_view text(message);
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  spdlog::debug("http: {}", text);
+}
+
+}  // namespace
+
+struct HttpServer::Request {
+  bool started = false;
+  bool wait_over = false;
+  size_t body_bytes = 0;
+};
+
+Parsed<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerConfig& config, const Api& api,
+                                                      const Registry& registry,
+                                                      Telemetry& telemetry) {
+  using Result = Parsed<std::unique_ptr<HttpServer>>;
+  auto listener = ListenOnUnixSocket(config.socket, config.socket_mode, config.socket_group);
+  if (!listener) return Result::Error(listener.error());
+  std::unique_ptr<HttpServer> server(new HttpServer(api, registry, telemetry, *listener));
+  const unsigned timeout = static_cast<unsigned>(
+      std::chrono::duration_cast<std::chrono::seconds>(config.connection_timeout).count());
+  server->daemon_ = MHD_start_daemon(
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
+          MHD_USE_ERROR_LOG,
+      0, nullptr, nullptr, &HttpServer::Handle, server.get(), MHD_OPTION_LISTEN_SOCKET,
+      listener->fd, MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(config.max_connections),
+      MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,
+      MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::Completed, server.get(), MHD_OPTION_EXTERNAL_LOGGER,
+      &LogFromMhd, nullptr, MHD_OPTION_END);
+  if (server->daemon_ == nullptr) return Result::Error("libmicrohttpd did not start");
+  return server;
+}
+
+HttpServer::HttpServer(const Api& api, const Registry& registry, Telemetry& telemetry,
+                       UnixListener listener)
+    : api_(api), telemetry_(telemetry), listener_(listener), queries_(registry, telemetry) {}
+
+HttpServer::~HttpServer() {
+  stopping_ = true;
+  // libmicrohttpd must not be stopped with suspended connections.
+  queries_.ResumeAll();
+  if (daemon_ != nullptr) {
+    MHD_quiesce_daemon(daemon_);  // keeps the listening fd ours to close
+    MHD_stop_daemon(daemon_);
+  }
+  CloseUnixListener(listener_);
+}
+
+MHD_Result HttpServer::Handle(void* self_pointer, MHD_Connection* connection, const char* url,
+                              const char* method, const char*, const char*,
+                              size_t* upload_data_size, void** request_state) {
+  auto* self = static_cast<HttpServer*>(self_pointer);
+  auto* request = static_cast<Request*>(*request_state);
+  if (request == nullptr) {
+    // First call: headers only. Answering now would cost keep-alive (libmicrohttpd closes).
+    *request_state = new Request{true};
+    return MHD_YES;
+  }
+  if (*upload_data_size > 0) {
+    request->body_bytes += *upload_data_size;
+    *upload_data_size = 0;
+    return request->body_bytes > kMaxDiscardedBody ? MHD_NO : MHD_YES;
+  }
+  if (request->body_bytes > 0) {
+    return self->Respond(
+        connection,
+        ApiResponse{
+            413, "application/json", "{\"error\":\"request bodies are not accepted\"}\n", 0, {}});
+  }
+  ApiRequest api_request;
+  api_request.method = method;
+  api_request.path = url;
+  api_request.wait_over = request->wait_over || self->stopping_;
+  api_request.query = [connection](std::string_view key) -> std::optional<std::string> {
+    const std::string name(key);
+    const char* value =
+        MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+  auto result = self->api_.Handle(api_request);
+  if (auto* wait = std::get_if<ApiWait>(&result)) {
+    request->wait_over = true;
+    MHD_suspend_connection(connection);
+    self->queries_.Park(wait->index, std::chrono::steady_clock::now() + wait->wait,
+                        [connection] { MHD_resume_connection(connection); });
+    return MHD_YES;
+  }
+  return self->Respond(connection, std::get<ApiResponse>(result));
+}
+
+MHD_Result HttpServer::Respond(MHD_Connection* connection, const ApiResponse& response) {
+  MHD_Response* reply = MHD_create_response_from_buffer(
+      response.body.size(), const_cast<char*>(response.body.data()), MHD_RESPMEM_MUST_COPY);
+  if (reply == nullptr) return MHD_NO;
+  MHD_add_response_header(reply, "Content-Type", response.content_type.c_str());
+  MHD_add_response_header(reply, "X-Peerscout-Index", std::to_string(response.index).c_str());
+  MHD_add_response_header(reply, "Cache-Control", "no-store");
+  for (const auto& [name, value] : response.headers) {
+    MHD_add_response_header(reply, name.c_str(), value.c_str());
+  }
+  const MHD_Result queued = MHD_queue_response(connection, response.status, reply);
+  MHD_destroy_response(reply);
+  telemetry_.CountResponse(response.status);
+  return queued;
+}
+
+void HttpServer::Completed(void*, MHD_Connection*, void** request_state,
+                           MHD_RequestTerminationCode) {
+  delete static_cast<Request*>(*request_state);
+  *request_state = nullptr;
+}
+
+}  // namespace peerscout

@@ -1,0 +1,47 @@
+// The API on a Unix socket, served by libmicrohttpd. Requests go to Api; blocking queries are
+// suspended connections resumed by BlockingQueries.
+#pragma once
+
+#include <microhttpd.h>
+
+#include <atomic>
+#include <memory>
+
+#include "sidecar/config/config.h"
+#include "sidecar/server/api.h"
+#include "sidecar/server/blocking_queries.h"
+#include "sidecar/server/unix_listener.h"
+
+namespace peerscout {
+
+class HttpServer {
+ public:
+  // Claims the socket and starts serving; refuses (with the reason) as ListenOnUnixSocket does.
+  static Parsed<std::unique_ptr<HttpServer>> Start(const ServerConfig& config, const Api& api,
+                                                   const Registry& registry, Telemetry& telemetry);
+  ~HttpServer();  // answers parked queries, stops, removes the socket
+
+  // For the registry's listener.
+  void OnChange(uint64_t version) { queries_.OnChange(version); }
+
+ private:
+  struct Request;
+
+  HttpServer(const Api& api, const Registry& registry, Telemetry& telemetry, UnixListener listener);
+
+  static MHD_Result Handle(void* self, MHD_Connection* connection, const char* url,
+                           const char* method, const char* version, const char* upload_data,
+                           size_t* upload_data_size, void** request_state);
+  static void Completed(void* self, MHD_Connection* connection, void** request_state,
+                        MHD_RequestTerminationCode code);
+  MHD_Result Respond(MHD_Connection* connection, const ApiResponse& response);
+
+  const Api& api_;
+  Telemetry& telemetry_;
+  UnixListener listener_;
+  BlockingQueries queries_;
+  std::atomic<bool> stopping_{false};
+  MHD_Daemon* daemon_ = nullptr;
+};
+
+}  // namespace peerscout

@@ -1,0 +1,133 @@
+#include "sidecar/server/metrics.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+
+namespace peerscout {
+namespace {
+
+class Exposition {
+ public:
+  void Family(std::string_view name, std::string_view type, std::string_view help) {
+    text_ += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
+    text_ += "# TYPE " + std::string(name) + " " + std::string(type) + "\n";
+  }
+
+  void Sample(std::string_view name, double value, std::string_view labels = "") {
+    text_ += name;
+    if (!labels.empty()) text_ += "{" + std::string(labels) + "}";
+    char number[32];
+    std::snprintf(number, sizeof number, " %.17g\n", value);
+    text_ += number;
+  }
+
+  std::string Take() { return std::move(text_); }
+
+ private:
+  std::string text_;
+};
+
+// Source names are [a-z0-9_-]: nothing to escape in a label value.
+std::string SourceLabel(const std::string& name) { return "source=\"" + name + "\""; }
+
+double Seconds(std::chrono::nanoseconds duration) {
+  return std::chrono::duration<double>(duration).count();
+}
+
+void AddProcessMetrics(Exposition& out) {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0;
+  long resident = 0;
+  if (statm >> pages >> resident) {
+    out.Family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+    out.Sample("process_resident_memory_bytes",
+               static_cast<double>(resident) * static_cast<double>(::sysconf(_SC_PAGESIZE)));
+  }
+  std::ifstream stat("/proc/self/stat");
+  std::string field;
+  for (int i = 0; i < 13 && stat >> field; ++i) {
+  }
+  long user_ticks = 0;
+  long system_ticks = 0;
+  if (stat >> user_ticks >> system_ticks) {
+    out.Family("process_cpu_seconds_total", "counter", "User and system CPU time spent.");
+    out.Sample("process_cpu_seconds_total", static_cast<double>(user_ticks + system_ticks) /
+                                                static_cast<double>(::sysconf(_SC_CLK_TCK)));
+  }
+}
+
+}  // namespace
+
+std::string RenderMetrics(const PeerSet& peers, const std::vector<SourceStatus>& sources,
+                          const Telemetry& telemetry) {
+  Exposition out;
+  out.Family("peerscout_peers", "gauge", "Peers in the merged list.");
+  out.Sample("peerscout_peers", static_cast<double>(peers.peers.size()));
+  out.Family("peerscout_version", "gauge", "Version of the merged list; changes with it.");
+  out.Sample("peerscout_version", static_cast<double>(peers.version));
+
+  std::map<std::string, size_t> per_source;
+  for (const Peer& peer : peers.peers) {
+    for (const std::string& source : peer.sources) ++per_source[source];
+  }
+  out.Family("peerscout_source_peers", "gauge", "Peers in the merged list seen by each source.");
+  for (const SourceStatus& source : sources) {
+    out.Sample("peerscout_source_peers", static_cast<double>(per_source[source.name]),
+               SourceLabel(source.name));
+  }
+  out.Family("peerscout_source_up", "gauge", "1 if the source's last look succeeded.");
+  for (const SourceStatus& source : sources) {
+    const bool up = source.enabled && source.last_success &&
+                    (!source.last_error_at || *source.last_error_at <= *source.last_success);
+    out.Sample("peerscout_source_up", up ? 1 : 0, SourceLabel(source.name));
+  }
+  out.Family("peerscout_source_stale", "gauge", "1 while a failing source's last peers are kept.");
+  for (const SourceStatus& source : sources) {
+    out.Sample("peerscout_source_stale", source.stale ? 1 : 0, SourceLabel(source.name));
+  }
+  out.Family("peerscout_source_errors_total", "counter", "Failed looks of each source.");
+  for (const SourceStatus& source : sources) {
+    out.Sample("peerscout_source_errors_total", static_cast<double>(source.errors),
+               SourceLabel(source.name));
+  }
+  out.Family("peerscout_source_issues", "gauge",
+             "Entries of the last look that were refused (bad entry, unresolved name).");
+  for (const SourceStatus& source : sources) {
+    out.Sample("peerscout_source_issues", static_cast<double>(source.issues.size()),
+               SourceLabel(source.name));
+  }
+  out.Family("peerscout_source_fetch_duration_seconds", "summary",
+             "Time each successful look took.");
+  for (const SourceStatus& source : sources) {
+    out.Sample("peerscout_source_fetch_duration_seconds_sum", Seconds(source.total_fetch_duration),
+               SourceLabel(source.name));
+    out.Sample("peerscout_source_fetch_duration_seconds_count",
+               static_cast<double>(source.successes), SourceLabel(source.name));
+  }
+  out.Family("peerscout_http_responses_total", "counter", "API responses by status class.");
+  static constexpr const char* kClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+  for (size_t i = 0; i < telemetry.http_responses.size(); ++i) {
+    out.Sample("peerscout_http_responses_total",
+               static_cast<double>(telemetry.http_responses[i].load()),
+               "code=\"" + std::string(kClasses[i]) + "\"");
+  }
+  out.Family("peerscout_blocking_queries", "gauge", "Blocking queries waiting for a change.");
+  out.Sample("peerscout_blocking_queries",
+             static_cast<double>(telemetry.blocking_queries_waiting.load()));
+  out.Family("peerscout_file_writes_total", "counter", "Output files rewritten.");
+  out.Sample("peerscout_file_writes_total", static_cast<double>(telemetry.file_writes.load()));
+  out.Family("peerscout_file_write_errors_total", "counter", "Output file writes that failed.");
+  out.Sample("peerscout_file_write_errors_total",
+             static_cast<double>(telemetry.file_write_errors.load()));
+  out.Family("peerscout_config_reloads_total", "counter", "Reloads (SIGHUP) by outcome.");
+  out.Sample("peerscout_config_reloads_total", static_cast<double>(telemetry.reloads.load()),
+             "result=\"ok\"");
+  out.Sample("peerscout_config_reloads_total",
+             static_cast<double>(telemetry.reload_failures.load()), "result=\"refused\"");
+  AddProcessMetrics(out);
+  return out.Take();
+}
+
+}  // namespace peerscout

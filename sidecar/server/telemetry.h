@@ -1,0 +1,24 @@
+// Counters the sidecar keeps about itself, read by /metrics. Written from several threads.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+namespace peerscout {
+
+struct Telemetry {
+  // HTTP responses by status class: index 0 = 1xx ... 4 = 5xx.
+  std::array<std::atomic<uint64_t>, 5> http_responses{};
+  std::atomic<uint64_t> blocking_queries_waiting{0};
+  std::atomic<uint64_t> file_writes{0};
+  std::atomic<uint64_t> file_write_errors{0};
+  std::atomic<uint64_t> reloads{0};
+  std::atomic<uint64_t> reload_failures{0};
+
+  void CountResponse(unsigned status) {
+    if (status >= 100 && status < 600) http_responses[status / 100 - 1].fetch_add(1);
+  }
+};
+
+}  // namespace peerscout
