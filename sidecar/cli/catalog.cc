@@ -1,0 +1,14 @@
+// The source types this binary is built with: one line per adapter.
+#include <array>
+
+#include "adapters/env/env_source.h"
+#include "sidecar/cli/commands.h"
+
+namespace peerscout::cli {
+
+SourceCatalog Catalog() {
+  static const std::array kCatalog{env::Factory()};
+  return kCatalog;
+}
+
+}  // namespace peerscout::cli

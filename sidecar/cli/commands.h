@@ -1,0 +1,42 @@
+// The peerscout subcommands. Each returns the process exit code.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sidecar/config/environment.h"
+#include "sidecar/core/source.h"
+
+namespace peerscout::cli {
+
+SourceCatalog Catalog();
+
+int Run(const std::string& config_file, const Environment& env);
+int CheckConfig(const std::string& config_file, bool list_keys, const Environment& env);
+
+struct PeersOptions {
+  std::string format = "json";
+  std::vector<std::string> sources;
+  std::string online;
+  std::string separator;
+};
+int Peers(const std::string& socket, const PeersOptions& options);
+int Watch(const std::string& socket, const PeersOptions& options, std::chrono::seconds wait);
+int Health(const std::string& socket);
+
+struct ExecOptions {
+  std::vector<std::string> env;  // VAR=FORMAT
+  int min_peers = 0;
+  std::chrono::milliseconds wait{30'000};
+  std::vector<std::string> command;
+};
+int Exec(const std::string& socket, const ExecOptions& options);
+
+// --socket, else PEERSCOUT_SOCKET, else the config's server.socket (PEERSCOUT_CONFIG or
+// --config), else <runtime_dir>/peerscout.sock.
+std::string ResolveSocket(const std::string& flag, const std::string& config_file,
+                          const Environment& env);
+
+}  // namespace peerscout::cli

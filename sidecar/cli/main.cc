@@ -1,0 +1,107 @@
+// peerscout: one deduplicated peer list from mDNS, the tailnet, Headscale and static lists,
+// for apps that are not modified.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "sidecar/cli/commands.h"
+#include "sidecar/config/duration.h"
+
+namespace {
+
+using peerscout::Environment;
+namespace cli = peerscout::cli;
+
+// CLI11 validator for "30s", "5m", "1h30m".
+struct DurationValidator : public CLI::Validator {
+  DurationValidator() : CLI::Validator("DURATION") {
+    func_ = [](std::string& text) -> std::string {
+      auto parsed = peerscout::ParseDuration(text);
+      return parsed ? "" : parsed.error();
+    };
+  }
+};
+
+std::chrono::milliseconds ToMillis(const std::string& text) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*peerscout::ParseDuration(text));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Environment env = Environment::FromProcess();
+  CLI::App app{
+      "peerscout: one deduplicated list of an app's peers, merged from mDNS, the tailnet, "
+      "Headscale and static lists, published over a Unix socket, in files, and in the "
+      "environment of `peerscout exec`."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("peerscout ") + PEERSCOUT_VERSION);
+  std::string socket_flag;
+  std::string config_file = env.Get("PEERSCOUT_CONFIG").value_or("");
+  app.add_option("--socket", socket_flag,
+                 "API socket (default: PEERSCOUT_SOCKET, else the config's server.socket)");
+  app.add_option("-c,--config", config_file, "Config file (default: PEERSCOUT_CONFIG)");
+  const DurationValidator duration;
+
+  CLI::App* run = app.add_subcommand("run", "Run the sidecar");
+  CLI::App* check = app.add_subcommand("check-config", "Validate the config and exit");
+  bool list_keys = false;
+  check->add_flag("--keys", list_keys, "List every key with its default and variable");
+
+  cli::PeersOptions peers_options;
+  CLI::App* peers = app.add_subcommand("peers", "Print the peer list");
+  CLI::App* watch = app.add_subcommand("watch", "Print the peer list on every change");
+  for (CLI::App* command : {peers, watch}) {
+    command->add_option("-f,--format", peers_options.format, "Output format")
+        ->capture_default_str();
+    command->add_option("--source", peers_options.sources, "Only peers seen by these sources");
+    command->add_option("--online", peers_options.online, "Only online (true) or offline (false)")
+        ->check(CLI::IsMember({"true", "false"}));
+    command->add_option("--separator", peers_options.separator, "Separator of list formats");
+  }
+  std::string watch_wait = "5m";
+  watch->add_option("--wait", watch_wait, "Longest wait of each blocking query")
+      ->check(duration)
+      ->capture_default_str();
+
+  CLI::App* health =
+      app.add_subcommand("health", "Exit 0 when the sidecar is healthy (HEALTHCHECK)");
+
+  cli::ExecOptions exec_options;
+  std::string exec_wait = "30s";
+  CLI::App* exec = app.add_subcommand(
+      "exec", "Start a command with the peer list in its environment: exec [options] -- CMD ARGS");
+  exec->add_option(
+      "-e,--env", exec_options.env,
+      "VAR=FORMAT to set, e.g. EXO_BOOTSTRAP_PEERS=exo (default PEERSCOUT_PEERS=multiaddr)");
+  exec->add_option("--min-peers", exec_options.min_peers,
+                   "Wait for this many peers (up to --wait), then start anyway")
+      ->check(CLI::NonNegativeNumber);
+  exec->add_option("--wait", exec_wait, "Longest wait for the sidecar and for --min-peers")
+      ->check(duration)
+      ->capture_default_str();
+  exec->add_option("command", exec_options.command, "The command and its arguments (after --)")
+      ->required();
+
+  app.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*run) return cli::Run(config_file, env);
+  if (*check) return cli::CheckConfig(config_file, list_keys, env);
+  if (app.got_subcommand("version")) {
+    std::printf("peerscout %s\n", PEERSCOUT_VERSION);
+    return 0;
+  }
+  const std::string socket = cli::ResolveSocket(socket_flag, config_file, env);
+  if (*peers) return cli::Peers(socket, peers_options);
+  if (*watch) {
+    return cli::Watch(socket, peers_options,
+                      std::chrono::duration_cast<std::chrono::seconds>(ToMillis(watch_wait)));
+  }
+  if (*health) return cli::Health(socket);
+  if (*exec) {
+    exec_options.wait = ToMillis(exec_wait);
+    return cli::Exec(socket, exec_options);
+  }
+  return 0;
+}

@@ -1,0 +1,203 @@
+#include "sidecar/runtime/sidecar.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include "sidecar/log/logging.h"
+
+namespace peerscout {
+namespace {
+
+std::vector<SourceDeclaration> Declarations(const Config& config) {
+  std::vector<SourceDeclaration> declarations;
+  for (const SourceConfig& source : config.sources) {
+    declarations.push_back({source.name, source.type, source.enabled});
+  }
+  return declarations;
+}
+
+Api::Options ApiOptions(const Config& config) {
+  Api::Options options;
+  options.default_wait = config.server.default_wait;
+  options.max_wait = config.server.max_wait;
+  options.startup_deadline = config.registry.startup_deadline;
+  return options;
+}
+
+bool SameServer(const ServerConfig& a, const ServerConfig& b) {
+  return a.socket == b.socket && a.socket_mode == b.socket_mode &&
+         a.socket_group == b.socket_group && a.max_connections == b.max_connections &&
+         a.connection_timeout == b.connection_timeout && a.default_wait == b.default_wait &&
+         a.max_wait == b.max_wait;
+}
+
+void LogChange(const PeerSet& peers, const PeerSetDiff& diff) {
+  spdlog::info("peers: version {}: {} peers (+{} -{} ~{})", peers.version, peers.peers.size(),
+               diff.added.size(), diff.removed.size(), diff.changed.size());
+  for (const std::string& id : diff.added) spdlog::debug("peers: added {}", id);
+  for (const std::string& id : diff.removed) spdlog::debug("peers: removed {}", id);
+  for (const std::string& id : diff.changed) spdlog::debug("peers: changed {}", id);
+}
+
+}  // namespace
+
+Registry::Options RegistryOptions(const Config& config) {
+  Registry::Options options;
+  options.stale_after = config.registry.stale_after;
+  options.self.peer_ids = config.self.peer_ids;
+  options.self.addresses = config.self.addresses;
+  options.self.app_ports = config.self.app_ports;
+  options.network.local_subnets = config.self.local_subnets;
+  options.network.prefer_ipv6 = config.self.prefer_ipv6;
+  return options;
+}
+
+Sidecar::Sidecar(Config config, SourceCatalog catalog, Environment env)
+    : config_(std::move(config)),
+      catalog_(catalog),
+      env_(std::move(env)),
+      registry_(RegistryOptions(config_)),
+      api_(registry_, telemetry_, ApiOptions(config_)),
+      outputs_(telemetry_),
+      sources_(registry_),
+      started_(std::chrono::steady_clock::now()) {}
+
+Sidecar::~Sidecar() {
+  sources_.StopAll();
+  server_.reset();
+}
+
+void Sidecar::BlockSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+Parsed<std::vector<RunnableSource>> Sidecar::MakeSources(const Config& config) const {
+  std::vector<RunnableSource> sources;
+  for (const SourceConfig& source : config.sources) {
+    if (!source.enabled) continue;
+    const SourceFactory* factory = nullptr;
+    for (const SourceFactory& candidate : catalog_) {
+      if (candidate.type == source.type) factory = &candidate;
+    }
+    if (factory == nullptr) {
+      return Parsed<std::vector<RunnableSource>>::Error("no source type " + source.type);
+    }
+    auto made = factory->create(SourceContext{config, source, env_});
+    if (!made) return Parsed<std::vector<RunnableSource>>::Error(made.error());
+    sources.push_back({source.name, *made});
+  }
+  return sources;
+}
+
+Parsed<std::unique_ptr<Sidecar>> Sidecar::Start(Config config, SourceCatalog catalog,
+                                                Environment env) {
+  using Result = Parsed<std::unique_ptr<Sidecar>>;
+  std::unique_ptr<Sidecar> sidecar(new Sidecar(std::move(config), catalog, std::move(env)));
+  auto sources = sidecar->MakeSources(sidecar->config_);
+  if (!sources) return Result::Error(sources.error());
+  Registry& registry = sidecar->registry_;
+  registry.DeclareSources(Declarations(sidecar->config_));
+  if (sidecar->config_.self.detect_interfaces) {
+    sidecar->network_ = ReadLocalNetwork();
+    registry.SetLocalNetwork(sidecar->network_.view, sidecar->network_.self);
+  }
+  sidecar->network_read_ = std::chrono::steady_clock::now();
+  auto server =
+      HttpServer::Start(sidecar->config_.server, sidecar->api_, registry, sidecar->telemetry_);
+  if (!server) return Result::Error(server.error());
+  sidecar->server_ = std::move(server).value();
+  Sidecar* self = sidecar.get();
+  registry.Subscribe([self](const std::shared_ptr<const PeerSet>& peers, const PeerSetDiff& diff) {
+    LogChange(*peers, diff);
+    self->server_->OnChange(peers->version);
+    self->outputs_.Offer(peers);
+  });
+  sidecar->outputs_.SetOutputs(sidecar->config_.outputs);
+  sidecar->outputs_.Offer(registry.Current());
+  sidecar->sources_.StartAll(std::move(sources).value());
+  spdlog::info("serving on {} ({} sources, {} outputs)", sidecar->config_.server.socket,
+               sidecar->config_.sources.size(), sidecar->config_.outputs.size());
+  return sidecar;
+}
+
+bool Sidecar::Reload(Config config) {
+  auto sources = MakeSources(config);
+  if (!sources) {
+    spdlog::error("reload refused, keeping the running config: {}", sources.error());
+    ++telemetry_.reload_failures;
+    return false;
+  }
+  if (!SameServer(config.server, config_.server)) {
+    spdlog::warn("reload: [server] changes take effect at the next start");
+    config.server = config_.server;
+  }
+  ConfigureLogging(config.log);
+  sources_.StopAll();
+  registry_.SetOptions(RegistryOptions(config));
+  // Sources keep their last snapshot across the restart; the new ones replace it when they
+  // first report, so a reload that changes nothing changes no version.
+  registry_.DeclareSources(Declarations(config));
+  outputs_.SetOutputs(config.outputs);
+  outputs_.Offer(registry_.Current());
+  config_ = std::move(config);
+  sources_.StartAll(std::move(sources).value());
+  ++telemetry_.reloads;
+  spdlog::info("reloaded {}", config_.file.empty() ? "(no config file)" : config_.file);
+  return true;
+}
+
+void Sidecar::Tick() {
+  registry_.Expire(Clock::now());
+  const auto now = std::chrono::steady_clock::now();
+  if (config_.self.detect_interfaces && now - network_read_ >= config_.self.interface_refresh) {
+    network_read_ = now;
+    LocalNetwork network = ReadLocalNetwork();
+    if (!(network == network_)) {
+      network_ = std::move(network);
+      registry_.SetLocalNetwork(network_.view, network_.self);
+    }
+  }
+  bool all_reported = true;
+  for (const SourceStatus& source : registry_.Sources()) {
+    all_reported = all_reported && (!source.enabled || source.reported());
+  }
+  if (!ready_ && (all_reported || now - started_ >= config_.registry.startup_deadline)) {
+    ready_ = true;
+    outputs_.SetReady();
+  }
+}
+
+void Sidecar::RunUntilSignal(const std::function<Parsed<Config>()>& load) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  while (true) {
+    Tick();
+    // Short ticks until every source has reported (the outputs' first write waits for it),
+    // then one a second for expiry.
+    timespec timeout{ready_ ? 1 : 0, ready_ ? 0 : 20'000'000};
+    const int signal = sigtimedwait(&signals, nullptr, &timeout);
+    if (signal == SIGTERM || signal == SIGINT) {
+      spdlog::info("stopping on signal {}", signal);
+      return;
+    }
+    if (signal != SIGHUP) continue;
+    auto config = load();
+    if (!config) {
+      spdlog::error("reload refused, keeping the running config:\n{}", config.error());
+      ++telemetry_.reload_failures;
+      continue;
+    }
+    Reload(std::move(config).value());
+  }
+}
+
+}  // namespace peerscout

@@ -1,0 +1,78 @@
+#include "sidecar/runtime/source_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+
+namespace peerscout {
+namespace {
+
+class RegistrySink : public SnapshotSink {
+ public:
+  RegistrySink(Registry& registry, std::string name)
+      : registry_(registry), name_(std::move(name)) {}
+
+  void Publish(Snapshot snapshot) override {
+    for (const SourceIssue& issue : snapshot.issues) {
+      if (std::find(last_issues_.begin(), last_issues_.end(), issue) != last_issues_.end()) {
+        continue;
+      }
+      spdlog::warn("{}: {}: '{}': {}", name_, issue.origin, issue.subject, issue.reason);
+    }
+    last_issues_ = snapshot.issues;
+    if (!last_error_.empty()) spdlog::info("{}: recovered", name_);
+    last_error_.clear();
+    registry_.Publish(name_, std::move(snapshot), Clock::now());
+  }
+
+  void Fail(std::string error) override {
+    if (error != last_error_) spdlog::warn("{}: {}", name_, error);
+    last_error_ = error;
+    registry_.Fail(name_, error, Clock::now());
+  }
+
+ private:
+  Registry& registry_;
+  std::string name_;
+  std::vector<SourceIssue> last_issues_;
+  std::string last_error_;
+};
+
+// A source that throws has a bug; the sidecar keeps serving the others and retries it.
+void RunGuarded(std::stop_token stop, const RunnableSource& runnable, Registry& registry) {
+  RegistrySink sink(registry, runnable.name);
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  while (!stop.stop_requested()) {
+    try {
+      runnable.source->Run(stop, sink);
+      return;
+    } catch (const std::exception& error) {
+      spdlog::error("{}: source stopped on an exception: {}; restarting in 5s", runnable.name,
+                    error.what());
+      sink.Fail(std::string("internal error: ") + error.what());
+    }
+    std::unique_lock lock(mutex);
+    wake.wait_for(lock, stop, std::chrono::seconds(5), [] { return false; });
+  }
+}
+
+}  // namespace
+
+void SourceRunner::StartAll(std::vector<RunnableSource> sources) {
+  for (RunnableSource& runnable : sources) {
+    threads_.emplace_back([this, runnable = std::move(runnable)](std::stop_token stop) {
+      RunGuarded(stop, runnable, registry_);
+    });
+  }
+}
+
+void SourceRunner::StopAll() {
+  for (std::jthread& thread : threads_) thread.request_stop();
+  threads_.clear();  // joins
+}
+
+}  // namespace peerscout
