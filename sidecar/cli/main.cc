@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
       "Headscale and static lists, published over a Unix socket, in files, and in the "
       "environment of `peerscout exec`."};
   app.require_subcommand(1);
+  // --socket and --config are accepted after the subcommand too: `peerscout run --config F`.
+  app.fallthrough();
   app.set_version_flag("--version", std::string("peerscout ") + PEERSCOUT_VERSION);
   std::string socket_flag;
   std::string config_file = env.Get("PEERSCOUT_CONFIG").value_or("");

@@ -77,6 +77,13 @@ class Loader {
 
   void Error(std::string message) { errors_.push_back(std::move(message)); }
 
+  // Where a key was set; for a key left at its default, the table it belongs in.
+  static std::string OriginOf(const OptionValues& values, std::string_view key,
+                              const std::string& table) {
+    std::string origin = values.Origin(key);
+    return origin == "default" ? table : origin;
+  }
+
   void CheckTopLevelKeys(const toml::table& root) {
     for (const auto& [key, node] : root) {
       const std::string_view name = key.str();
@@ -206,7 +213,12 @@ class Loader {
     server.default_wait = values.Get<Duration>("default_wait");
     server.max_wait = values.Get<Duration>("max_wait");
     if (server.default_wait > server.max_wait) {
-      Error(values.Origin("default_wait") + ": server.default_wait: longer than max_wait");
+      // Only a wait the user chose is an error; the default bows to a shorter max_wait.
+      if (values.Origin("default_wait") == "default") {
+        server.default_wait = server.max_wait;
+      } else {
+        Error(values.Origin("default_wait") + ": server.default_wait: longer than max_wait");
+      }
     }
   }
 
@@ -266,7 +278,8 @@ class Loader {
     }
     peer.name = values.Get<std::string>("name");
     if (!peer.name.empty() && !DnsName::Parse(peer.name)) {
-      Error(values.Origin("name") + ": [[static]] name: " + DnsName::Parse(peer.name).error());
+      Error(OriginOf(values, "name", entry.where) +
+            ": [[static]] name: " + DnsName::Parse(peer.name).error());
     }
     config.static_peers.push_back(std::move(peer));
   }
@@ -337,24 +350,26 @@ class Loader {
     output.path = UnderRuntimeDir(config, path);
     for (const OutputConfig& other : config.outputs) {
       if (!path.empty() && other.path == output.path) {
-        Error(values.Origin("path") + ": [[output]] path '" + path + "' is written twice");
+        Error(OriginOf(values, "path", entry.where) + ": [[output]] path '" + path +
+              "' is written twice");
       }
     }
     const std::string& format_name = values.Get<std::string>("format");
     output.format = FindFormat(format_name);
     if (output.format == nullptr) {
-      Error(values.Origin("format") + ": [[output]] format '" + format_name + "': expected " +
-            FormatNames());
+      Error(OriginOf(values, "format", entry.where) + ": [[output]] format '" + format_name +
+            "': expected " + FormatNames());
     }
     output.mode = static_cast<uint32_t>(values.Get<int64_t>("mode"));
     output.render.separator = values.Get<std::string>("separator");
     for (const auto& [name, list_format] : values.Get<StringMap>("vars")) {
       const Format* format = FindFormat(list_format);
       if (!IsEnvVarName(name)) {
-        Error(values.Origin("vars") + ": [[output]] vars: '" + name + "' is not a variable name");
+        Error(OriginOf(values, "vars", entry.where) + ": [[output]] vars: '" + name +
+              "' is not a variable name");
       } else if (format == nullptr || !format->is_list) {
-        Error(values.Origin("vars") + ": [[output]] vars." + name + ": '" + list_format +
-              "' is not a list format (exo, multiaddr, lines)");
+        Error(OriginOf(values, "vars", entry.where) + ": [[output]] vars." + name + ": '" +
+              list_format + "' is not a list format (exo, multiaddr, lines)");
       }
       output.render.env_vars.emplace_back(name, list_format);
     }
@@ -363,7 +378,8 @@ class Loader {
       bool known = false;
       for (const SourceConfig& declared : config.sources) known = known || declared.name == source;
       if (!known)
-        Error(values.Origin("sources") + ": [[output]] sources: no source '" + source + "'");
+        Error(OriginOf(values, "sources", entry.where) + ": [[output]] sources: no source '" +
+              source + "'");
     }
     const std::string& online = values.Get<std::string>("online");
     if (online != "any") output.filter.online = online == "true";

@@ -3,12 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdarg>
+#include <thread>
 
 namespace peerscout {
 namespace {
 
 // Request headers and the URL must fit in this; larger requests get 4xx from libmicrohttpd.
 constexpr size_t kConnectionMemory = 32 * 1024;
+// At shutdown, requests already being answered get this long to finish.
+constexpr auto kDrainTime = std::chrono::seconds(2);
 // The API takes no bodies; one is read and dropped up to this size, then the connection closes.
 constexpr size_t kMaxDiscardedBody = 64 * 1024;
 
@@ -40,11 +43,13 @@ Parsed<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerConfig& config
   server->daemon_ = MHD_start_daemon(
       MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC |
           MHD_USE_ERROR_LOG,
-      0, nullptr, nullptr, &HttpServer::Handle, server.get(), MHD_OPTION_LISTEN_SOCKET,
-      listener->fd, MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(config.max_connections),
+      0, nullptr, nullptr, &HttpServer::Handle, server.get(),
+      // The logger first, so that libmicrohttpd prints nothing on its own.
+      MHD_OPTION_EXTERNAL_LOGGER, &LogFromMhd, nullptr, MHD_OPTION_LISTEN_SOCKET, listener->fd,
+      MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(config.max_connections),
       MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,
-      MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::Completed, server.get(), MHD_OPTION_EXTERNAL_LOGGER,
-      &LogFromMhd, nullptr, MHD_OPTION_END);
+      MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::Completed,
+      server.get(), MHD_OPTION_END);
   if (server->daemon_ == nullptr) return Result::Error("libmicrohttpd did not start");
   return server;
 }
@@ -55,12 +60,15 @@ HttpServer::HttpServer(const Api& api, const Registry& registry, Telemetry& tele
 
 HttpServer::~HttpServer() {
   stopping_ = true;
-  // libmicrohttpd must not be stopped with suspended connections.
+  if (daemon_ != nullptr) MHD_quiesce_daemon(daemon_);  // no new connections; the fd stays ours
+  // libmicrohttpd must not be stopped with suspended connections, and the parked queries
+  // deserve their answer (the current list) rather than a closed connection.
   queries_.ResumeAll();
-  if (daemon_ != nullptr) {
-    MHD_quiesce_daemon(daemon_);  // keeps the listening fd ours to close
-    MHD_stop_daemon(daemon_);
+  const auto deadline = std::chrono::steady_clock::now() + kDrainTime;
+  while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
+  if (daemon_ != nullptr) MHD_stop_daemon(daemon_);
   CloseUnixListener(listener_);
 }
 
@@ -72,6 +80,7 @@ MHD_Result HttpServer::Handle(void* self_pointer, MHD_Connection* connection, co
   if (request == nullptr) {
     // First call: headers only. Answering now would cost keep-alive (libmicrohttpd closes).
     *request_state = new Request{true};
+    ++self->in_flight_;
     return MHD_YES;
   }
   if (*upload_data_size > 0) {
@@ -123,10 +132,12 @@ MHD_Result HttpServer::Respond(MHD_Connection* connection, const ApiResponse& re
   return queued;
 }
 
-void HttpServer::Completed(void*, MHD_Connection*, void** request_state,
+void HttpServer::Completed(void* self, MHD_Connection*, void** request_state,
                            MHD_RequestTerminationCode) {
+  if (*request_state == nullptr) return;
   delete static_cast<Request*>(*request_state);
   *request_state = nullptr;
+  --static_cast<HttpServer*>(self)->in_flight_;
 }
 
 }  // namespace peerscout

@@ -41,6 +41,7 @@ class HttpServer {
   UnixListener listener_;
   BlockingQueries queries_;
   std::atomic<bool> stopping_{false};
+  std::atomic<int> in_flight_{0};  // requests begun and not yet completed
   MHD_Daemon* daemon_ = nullptr;
 };
 
