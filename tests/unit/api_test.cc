@@ -1,0 +1,157 @@
+#include "sidecar/server/api.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "tests/unit/observation_builders.h"
+
+namespace peerscout {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::Seen;
+
+class ApiTest : public ::testing::Test {
+ protected:
+  ApiTest() : registry_(Registry::Options{}), api_(registry_, telemetry_, Options()) {
+    registry_.DeclareSources({{"env", "env", true}, {"tail", "tailscale", true}});
+  }
+
+  static Api::Options Options() {
+    Api::Options options;
+    options.default_wait = std::chrono::minutes(5);
+    options.max_wait = std::chrono::minutes(10);
+    options.startup_deadline = std::chrono::hours(1);
+    return options;
+  }
+
+  std::variant<ApiResponse, ApiWait> Call(const std::string& path,
+                                          std::map<std::string, std::string> query = {},
+                                          const std::string& method = "GET",
+                                          bool wait_over = false) {
+    ApiRequest request;
+    request.method = method;
+    request.path = path;
+    request.wait_over = wait_over;
+    request.query = [query](std::string_view key) -> std::optional<std::string> {
+      auto it = query.find(std::string(key));
+      if (it == query.end()) return std::nullopt;
+      return it->second;
+    };
+    return api_.Handle(request);
+  }
+
+  ApiResponse Get(const std::string& path, std::map<std::string, std::string> query = {}) {
+    auto result = Call(path, std::move(query));
+    EXPECT_TRUE(std::holds_alternative<ApiResponse>(result));
+    return std::get<ApiResponse>(result);
+  }
+
+  Telemetry telemetry_;
+  Registry registry_;
+  Api api_;
+};
+
+TEST_F(ApiTest, PeersInEveryFormatWithTheIndex) {
+  registry_.Publish("env", Snapshot{{Seen().at("10.0.0.2:52416")}, {}, {}, {}}, Clock::now());
+  ApiResponse json = Get("/v1/peers");
+  EXPECT_EQ(json.status, 200u);
+  EXPECT_EQ(json.index, 2u);
+  EXPECT_EQ(json.content_type, "application/json");
+  EXPECT_THAT(json.body, HasSubstr("\"version\":2"));
+  ApiResponse exo = Get("/v1/peers", {{"format", "exo"}});
+  EXPECT_EQ(exo.body, "/ip4/10.0.0.2/tcp/52416");
+  EXPECT_EQ(exo.content_type, "text/plain; charset=utf-8");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"separator", ";"}}).body, "10.0.0.2:52416");
+}
+
+TEST_F(ApiTest, FiltersBySourceAndOnline) {
+  registry_.Publish("env", Snapshot{{Seen().at("10.0.0.2:1")}, {}, {}, {}}, Clock::now());
+  registry_.Publish("tail", Snapshot{{Seen().node("n").at("100.64.0.9").online(false)}, {}, {}, {}},
+                    Clock::now());
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"source", "env"}}).body, "10.0.0.2:1\n");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"online", "true"}}).body, "10.0.0.2:1\n");
+  EXPECT_THAT(Get("/v1/peers", {{"online", "false"}}).body, HasSubstr("node:n"));
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"source", "nope,env"}}).body, "10.0.0.2:1\n");
+}
+
+TEST_F(ApiTest, BadQueriesAre400WithAReason) {
+  EXPECT_EQ(Get("/v1/peers", {{"format", "yaml"}}).status, 400u);
+  EXPECT_THAT(Get("/v1/peers", {{"format", "yaml"}}).body, HasSubstr("format: expected json"));
+  EXPECT_EQ(Get("/v1/peers", {{"online", "maybe"}}).status, 400u);
+  EXPECT_EQ(Get("/v1/peers", {{"index", "-1"}}).status, 400u);
+  EXPECT_EQ(Get("/v1/peers", {{"index", "1"}, {"wait", "soon"}}).status, 400u);
+  EXPECT_EQ(Get("/v2/peers").status, 404u);
+  auto post = std::get<ApiResponse>(Call("/v1/peers", {}, "POST"));
+  EXPECT_EQ(post.status, 405u);
+  EXPECT_EQ(post.headers[0].first, "Allow");
+}
+
+TEST_F(ApiTest, BlockingQueryWaitsOnlyWhenTheIndexIsCurrent) {
+  const uint64_t version = registry_.Current()->version;
+  auto wait = Call("/v1/peers", {{"index", std::to_string(version)}, {"wait", "30s"}});
+  ASSERT_TRUE(std::holds_alternative<ApiWait>(wait));
+  EXPECT_EQ(std::get<ApiWait>(wait).index, version);
+  EXPECT_EQ(std::get<ApiWait>(wait).wait, std::chrono::seconds(30));
+  // Capped at max_wait; default when only index is given.
+  EXPECT_EQ(std::get<ApiWait>(Call("/v1/peers", {{"index", "1"}, {"wait", "1h"}})).wait,
+            std::chrono::minutes(10));
+  EXPECT_EQ(std::get<ApiWait>(Call("/v1/peers", {{"index", "1"}})).wait, std::chrono::minutes(5));
+  // Older index: the answer is already there. Newer (from before a restart): answer at once.
+  EXPECT_TRUE(std::holds_alternative<ApiResponse>(Call("/v1/peers", {{"index", "0"}})));
+  EXPECT_TRUE(std::holds_alternative<ApiResponse>(Call("/v1/peers", {{"index", "99"}})));
+  // Once the wait is over the current list is the answer.
+  EXPECT_TRUE(std::holds_alternative<ApiResponse>(
+      Call("/v1/peers", {{"index", "1"}}, "GET", /*wait_over=*/true)));
+}
+
+TEST_F(ApiTest, SourcesShowIssuesErrorsAndCounts) {
+  Snapshot snapshot{{Seen().at("10.0.0.2:1")}, {{"$(reboot)", "PEERS entry 2", "bad"}}, {}, {}};
+  registry_.Publish("env", snapshot, Clock::now());
+  registry_.Fail("tail", "tailscale: no socket", Clock::now());
+  ApiResponse sources = Get("/v1/sources");
+  EXPECT_THAT(sources.body, HasSubstr(R"j("entry":"$(reboot)","origin":"PEERS entry 2")j"));
+  EXPECT_THAT(sources.body,
+              HasSubstr(R"("name":"tail","type":"tailscale","enabled":true,"state":"failing")"));
+  EXPECT_THAT(sources.body, HasSubstr(R"("last_error":"tailscale: no socket")"));
+  EXPECT_THAT(sources.body, HasSubstr(R"("peer_count":1)"));
+}
+
+TEST_F(ApiTest, HealthIs503UntilEverySourceReported) {
+  EXPECT_EQ(Get("/v1/health").status, 503u);
+  registry_.Publish("env", Snapshot{}, Clock::now());
+  EXPECT_EQ(Get("/v1/health").status, 503u);
+  registry_.Fail("tail", "down", Clock::now());  // reporting a failure counts as reporting
+  ApiResponse health = Get("/v1/health");
+  EXPECT_EQ(health.status, 200u);
+  EXPECT_THAT(health.body, HasSubstr(R"("tail":"failing")"));
+}
+
+TEST_F(ApiTest, HealthTurns200AtTheStartupDeadline) {
+  Api::Options options = Options();
+  options.startup_deadline = Duration(0);
+  Api api(registry_, telemetry_, options);
+  ApiRequest request{"GET", "/v1/health", [](std::string_view) { return std::nullopt; }, false};
+  EXPECT_EQ(std::get<ApiResponse>(api.Handle(request)).status, 200u);
+}
+
+TEST_F(ApiTest, MetricsArePrometheusText) {
+  registry_.Publish("env", Snapshot{{Seen().at("10.0.0.2:1"), Seen().at("10.0.0.3:1")}, {}, {}, {}},
+                    Clock::now());
+  registry_.Fail("tail", "down", Clock::now());
+  telemetry_.CountResponse(200);
+  ApiResponse metrics = Get("/metrics");
+  EXPECT_THAT(metrics.content_type, HasSubstr("text/plain; version=0.0.4"));
+  EXPECT_THAT(metrics.body, HasSubstr("# TYPE peerscout_peers gauge\npeerscout_peers 2\n"));
+  EXPECT_THAT(metrics.body, HasSubstr("peerscout_source_peers{source=\"env\"} 2\n"));
+  EXPECT_THAT(metrics.body, HasSubstr("peerscout_source_errors_total{source=\"tail\"} 1\n"));
+  EXPECT_THAT(metrics.body, HasSubstr("peerscout_source_up{source=\"tail\"} 0\n"));
+  EXPECT_THAT(metrics.body, HasSubstr("peerscout_version 2\n"));
+  EXPECT_THAT(metrics.body, HasSubstr("peerscout_http_responses_total{code=\"2xx\"} 1\n"));
+  EXPECT_THAT(metrics.body, HasSubstr("process_resident_memory_bytes "));
+}
+
+}  // namespace
+}  // namespace peerscout

@@ -1,0 +1,221 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "adapters/env/env_source.h"
+#include "sidecar/config/config_loader.h"
+#include "sidecar/config/duration.h"
+
+namespace peerscout {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  ConfigTest() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("peerscout-config-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  ~ConfigTest() override { std::filesystem::remove_all(dir_); }
+
+  std::string Write(const std::string& text) {
+    const std::string path = (dir_ / "sidecar.toml").string();
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  Parsed<Config> Load(const std::string& text,
+                      std::map<std::string, std::string, std::less<>> env = {}) {
+    static const std::array catalog{env::Factory()};
+    return LoadConfig(text.empty() ? "" : Write(text), Environment(std::move(env)), catalog);
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(ConfigTest, DefaultsWithoutAFile) {
+  auto config = Load("");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->server.socket, "/run/peerscout/peerscout.sock");
+  EXPECT_EQ(config->server.socket_mode, 0660u);
+  ASSERT_EQ(config->sources.size(), 1u);
+  EXPECT_EQ(config->sources[0].name, "env");
+  EXPECT_TRUE(config->sources[0].enabled);
+  EXPECT_EQ(config->sources[0].options.Get<std::vector<std::string>>("variables"),
+            (std::vector<std::string>{"EXO_BOOTSTRAP_PEERS", "SKULK_BOOTSTRAP_PEERS",
+                                      "PEERSCOUT_PEERS"}));
+  EXPECT_EQ(config->registry.stale_after, std::chrono::minutes(10));
+}
+
+TEST_F(ConfigTest, SocketFromPeerscoutSocketAndRuntimeDir) {
+  auto config = Load("", {{"PEERSCOUT_SOCKET", "/tmp/x.sock"}});
+  EXPECT_EQ(config->server.socket, "/tmp/x.sock");
+  config = Load("", {{"PEERSCOUT_RUNTIME_DIR", "/var/run/ps"}});
+  EXPECT_EQ(config->server.socket, "/var/run/ps/peerscout.sock");
+}
+
+TEST_F(ConfigTest, ReadsEveryKindOfValue) {
+  auto config = Load(R"(
+runtime_dir = "/srv/ps"
+[log]
+level = "debug"
+format = "json"
+[server]
+socket_mode = "0600"
+max_wait = "2m"
+[registry]
+stale_after = "1h30m"
+[self]
+peer_ids = ["12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA"]
+addresses = ["203.0.113.4"]
+app_ports = ["52416"]
+local_subnets = ["10.10.0.0/16"]
+[sources.env]
+variables = ["MY_PEERS"]
+resolve_interval = "5s"
+[[static]]
+address = "/ip4/10.0.0.2/tcp/52416"
+name = "exo-2"
+[[static]]
+addresses = ["10.0.0.3:1", "[fd00::3]:1"]
+[[output]]
+path = "peers.json"
+format = "json"
+[[output]]
+path = "/etc/exo/peers.env"
+format = "env"
+mode = 0o600
+vars = { EXO_BOOTSTRAP_PEERS = "exo" }
+sources = ["env"]
+online = "true"
+)");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->log.level, "debug");
+  EXPECT_EQ(config->log.format, "json");
+  EXPECT_EQ(config->server.socket, "/srv/ps/peerscout.sock");
+  EXPECT_EQ(config->server.socket_mode, 0600u);
+  EXPECT_EQ(config->server.max_wait, std::chrono::minutes(2));
+  EXPECT_EQ(config->registry.stale_after, std::chrono::minutes(90));
+  EXPECT_EQ(config->self.peer_ids.size(), 1u);
+  EXPECT_EQ(config->self.app_ports, std::vector<uint16_t>{52416});
+  EXPECT_EQ(config->self.local_subnets[0].ToString(), "10.10.0.0/16");
+  EXPECT_EQ(config->sources[0].options.Get<Duration>("resolve_interval"), std::chrono::seconds(5));
+  ASSERT_EQ(config->static_peers.size(), 2u);
+  EXPECT_EQ(config->static_peers[1].addresses.size(), 2u);
+  EXPECT_THAT(config->static_peers[0].origin, HasSubstr("sidecar.toml:19"));
+  ASSERT_EQ(config->outputs.size(), 2u);
+  EXPECT_EQ(config->outputs[0].path, "/srv/ps/peers.json");
+  EXPECT_EQ(config->outputs[1].mode, 0600u);
+  EXPECT_EQ(config->outputs[1].render.env_vars[0].first, "EXO_BOOTSTRAP_PEERS");
+  EXPECT_EQ(config->outputs[1].filter.online, true);
+}
+
+TEST_F(ConfigTest, UnknownKeysAndBadValuesNameTheKeyAndLine) {
+  auto config = Load(R"([server]
+socket_mode = "0999"
+colour = "blue"
+
+[registry]
+stale_after = "10 minutes"
+[log]
+level = "loud"
+)");
+  ASSERT_FALSE(config);
+  EXPECT_THAT(config.error(),
+              HasSubstr("sidecar.toml:2: socket_mode: expected an octal file mode"));
+  EXPECT_THAT(config.error(), HasSubstr("sidecar.toml:3: unknown key 'colour' in [server]"));
+  EXPECT_THAT(config.error(), HasSubstr("sidecar.toml:6: stale_after:"));
+  EXPECT_THAT(config.error(), HasSubstr("sidecar.toml:8: level: expected one of: trace"));
+}
+
+TEST_F(ConfigTest, SemanticErrorsNameTheKeyToo) {
+  auto config = Load(R"([[output]]
+path = "a"
+format = "yaml"
+
+[[output]]
+format = "env"
+path = "b"
+vars = { "bad-name" = "exo", GOOD = "json" }
+sources = ["nope"]
+
+[[static]]
+address = "/ip4/exo-2/tcp/30000"
+
+[sources.lan]
+type = "carrier-pigeon"
+)");
+  ASSERT_FALSE(config);
+  EXPECT_THAT(config.error(), HasSubstr("sidecar.toml:3: [[output]] format 'yaml': expected json"));
+  EXPECT_THAT(config.error(), HasSubstr("'bad-name' is not a variable name"));
+  EXPECT_THAT(config.error(), HasSubstr("vars.GOOD: 'json' is not a list format"));
+  EXPECT_THAT(config.error(), HasSubstr("sidecar.toml:9: [[output]] sources: no source 'nope'"));
+  EXPECT_THAT(config.error(),
+              HasSubstr("sidecar.toml:11: [[static]] address '/ip4/exo-2/tcp/30000'"));
+  EXPECT_THAT(config.error(), HasSubstr("unknown source type 'carrier-pigeon' (known: env)"));
+}
+
+TEST_F(ConfigTest, TomlSyntaxErrorsGiveTheLine) {
+  auto config = Load("[server]\nsocket = \"unterminated\n");
+  ASSERT_FALSE(config);
+  EXPECT_THAT(config.error(), HasSubstr("sidecar.toml:2:"));
+}
+
+TEST_F(ConfigTest, VariablesOverrideTheFile) {
+  auto config = Load(R"([log]
+level = "info"
+[[output]]
+path = "a.json"
+format = "json"
+)",
+                     {{"PEERSCOUT_LOG_LEVEL", "warn"},
+                      {"PEERSCOUT_REGISTRY_STALE_AFTER", "30s"},
+                      {"PEERSCOUT_SOURCES_ENV_VARIABLES", "A,B"},
+                      {"PEERSCOUT_SOURCES_ENV_ENABLED", "false"},
+                      {"PEERSCOUT_OUTPUT_0_FORMAT", "exo"},
+                      {"PEERSCOUT_OUTPUT_1_PATH", "/tmp/b.env"},
+                      {"PEERSCOUT_OUTPUT_1_FORMAT", "env"},
+                      {"PEERSCOUT_OUTPUT_1_VARS", "X=exo,Y=multiaddr"}});
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->log.level, "warn");
+  EXPECT_EQ(config->registry.stale_after, std::chrono::seconds(30));
+  EXPECT_FALSE(config->sources[0].enabled);
+  EXPECT_EQ(config->sources[0].options.Get<std::vector<std::string>>("variables"),
+            (std::vector<std::string>{"A", "B"}));
+  ASSERT_EQ(config->outputs.size(), 2u);
+  EXPECT_EQ(config->outputs[0].format->name, "exo");
+  EXPECT_EQ(config->outputs[1].path, "/tmp/b.env");
+  EXPECT_EQ(config->outputs[1].render.env_vars.size(), 2u);
+}
+
+TEST_F(ConfigTest, BadVariablesAreNamed) {
+  auto config = Load("", {{"PEERSCOUT_SERVER_MAX_CONNECTIONS", "many"}});
+  ASSERT_FALSE(config);
+  EXPECT_THAT(config.error(), HasSubstr("PEERSCOUT_SERVER_MAX_CONNECTIONS: expected an integer"));
+}
+
+TEST_F(ConfigTest, TheExampleConfigLoads) {
+  static const std::array catalog{env::Factory()};
+  auto config = LoadConfig(std::string(PEERSCOUT_SOURCE_DIR) + "/sidecar.toml.example",
+                           Environment(), catalog);
+  ASSERT_TRUE(config) << config.error();
+}
+
+TEST(DurationTest, GoStyle) {
+  EXPECT_EQ(*ParseDuration("250ms"), std::chrono::milliseconds(250));
+  EXPECT_EQ(*ParseDuration("1h30m"), std::chrono::minutes(90));
+  EXPECT_EQ(*ParseDuration("0"), Duration(0));
+  EXPECT_FALSE(ParseDuration("30"));
+  EXPECT_FALSE(ParseDuration("-1s"));
+  EXPECT_FALSE(ParseDuration("1d"));
+  EXPECT_FALSE(ParseDuration("99999999999h"));
+  EXPECT_EQ(FormatDuration(std::chrono::seconds(90)), "1m30s");
+}
+
+}  // namespace
+}  // namespace peerscout
