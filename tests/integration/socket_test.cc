@@ -1,0 +1,162 @@
+// The socket: ownership, permissions, stale files, and requests that are malformed or large.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "tests/integration/sidecar_process.h"
+
+namespace peerscout::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// Sends raw bytes and returns whatever comes back before the server closes or goes quiet.
+std::string Exchange(const std::string& socket_path, const std::string& request) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_path.c_str(), sizeof address.sun_path - 1);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return "connect failed";
+  }
+  timeval timeout{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  for (size_t sent = 0; sent < request.size();) {
+    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  ::shutdown(fd, SHUT_WR);
+  std::string reply;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
+    reply.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  return reply;
+}
+
+class SocketTest : public ::testing::Test {
+ protected:
+  TestDirectory directory_;
+};
+
+TEST_F(SocketTest, ModeIs0660AndASecondSidecarIsRefused) {
+  SidecarProcess first(directory_, {});
+  ASSERT_TRUE(first.WaitUntilServing()) << first.Log();
+  struct stat info {};
+  ASSERT_EQ(::stat(first.socket().c_str(), &info), 0);
+  EXPECT_TRUE(S_ISSOCK(info.st_mode));
+  EXPECT_EQ(info.st_mode & 0777, 0660u);
+
+  TestDirectory other_logs;
+  SidecarProcess second(other_logs, {"", {{"PEERSCOUT_SOCKET", first.socket()}}, {}});
+  EXPECT_EQ(second.WaitForExit(), 1);
+  EXPECT_THAT(second.Log(), HasSubstr("another process is serving on " + first.socket()));
+  // The first is untouched and still answers.
+  EXPECT_TRUE(first.Get("/v1/health"));
+}
+
+TEST_F(SocketTest, AStaleSocketFileIsReplaced) {
+  const std::string path = directory_ / "peerscout.sock";
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ::close(fd);  // a crashed process leaves the file behind, with nobody listening
+  SidecarProcess sidecar(directory_, {});
+  ASSERT_TRUE(sidecar.WaitUntilServing()) << sidecar.Log();
+}
+
+TEST_F(SocketTest, AFileThatIsNotASocketIsNeverReplaced) {
+  directory_.Write("peerscout.sock", "precious");
+  SidecarProcess sidecar(directory_, {});
+  EXPECT_EQ(sidecar.WaitForExit(), 1);
+  EXPECT_THAT(sidecar.Log(), HasSubstr("exists and is not a socket"));
+  EXPECT_EQ(directory_.Read("peerscout.sock"), "precious");
+}
+
+TEST_F(SocketTest, MalformedAndOversizedRequestsGet4xxAndNoCrash) {
+  SidecarProcess sidecar(directory_, {});
+  ASSERT_TRUE(sidecar.WaitUntilServing()) << sidecar.Log();
+  const std::string& socket = sidecar.socket();
+  // Not HTTP/1.x at all (no version to answer in): libmicrohttpd closes the connection.
+  for (const std::string& noise :
+       {std::string("GARBAGE\r\n\r\n"), std::string("\x00\x01\x02\r\n\r\n", 7)}) {
+    const std::string reply = Exchange(socket, noise);
+    EXPECT_TRUE(reply.empty() || reply.rfind("HTTP/1.1 400", 0) == 0) << reply;
+  }
+  EXPECT_THAT(Exchange(socket, "FOO BAR BAZ\r\n\r\n"), StartsWith("HTTP/1.1 400"));
+  EXPECT_THAT(Exchange(socket, "GET /v1/health HTTP/9.9\r\nHost: x\r\n\r\n"),
+              StartsWith("HTTP/1.1 505"));
+  EXPECT_THAT(Exchange(socket, "GET /v1/peers HTTP/1.1\r\nHost: x\r\nBroken header\r\n\r\n"),
+              StartsWith("HTTP/1.1 400"));
+  EXPECT_THAT(Exchange(socket, "GET /" + std::string(100000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"),
+              StartsWith("HTTP/1.1 41"));  // 414 URI too long (or 413)
+  EXPECT_THAT(Exchange(socket, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(100000, 'b') +
+                                   "\r\n\r\n"),
+              StartsWith("HTTP/1.1 431"));
+  EXPECT_THAT(
+      Exchange(socket, "POST /v1/peers HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"),
+      StartsWith("HTTP/1.1 413"));
+  EXPECT_THAT(Exchange(socket, "DELETE /v1/peers HTTP/1.1\r\nHost: x\r\n\r\n"),
+              StartsWith("HTTP/1.1 405"));
+  EXPECT_THAT(Exchange(socket, "GET /v1/peers?format=%00%ff HTTP/1.1\r\nHost: x\r\n\r\n"),
+              StartsWith("HTTP/1.1 400"));
+  EXPECT_THAT(Exchange(socket, "GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n"),
+              StartsWith("HTTP/1.1 404"));
+  const std::string ok = Exchange(socket, "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(ok, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(ok, HasSubstr("X-Peerscout-Index: "));
+  EXPECT_TRUE(sidecar.running());
+}
+
+TEST_F(SocketTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  SidecarProcess sidecar(directory_, {});
+  ASSERT_TRUE(sidecar.WaitUntilServing()) << sidecar.Log();
+  const std::string request = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string replies = Exchange(sidecar.socket(), request + request + request);
+  size_t count = 0;
+  for (size_t at = replies.find("HTTP/1.1 200"); at != std::string::npos;
+       at = replies.find("HTTP/1.1 200", at + 1)) {
+    ++count;
+  }
+  EXPECT_EQ(count, 3u) << replies;
+}
+
+TEST_F(SocketTest, ManyBlockingQueriesAreAllAnsweredOnShutdown) {
+  SidecarProcess sidecar(directory_, {"", {}, {}});
+  ASSERT_TRUE(sidecar.WaitUntilServing()) << sidecar.Log();
+  const uint64_t version = *sidecar.Get("/v1/peers")->index;
+  std::vector<std::future<Parsed<HttpReply>>> waiting;
+  for (int i = 0; i < 20; ++i) {
+    waiting.push_back(std::async(std::launch::async, [&] {
+      return sidecar.Get("/v1/peers?index=" + std::to_string(version) + "&wait=60s",
+                         std::chrono::seconds(30));
+    }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_THAT(sidecar.Get("/metrics")->body, HasSubstr("peerscout_blocking_queries 20\n"));
+  sidecar.Signal(SIGTERM);
+  for (auto& reply : waiting) {
+    auto answer = reply.get();
+    ASSERT_TRUE(answer) << answer.error();
+    EXPECT_EQ(answer->status, 200);
+  }
+  EXPECT_EQ(sidecar.WaitForExit(), 0);
+}
+
+}  // namespace
+}  // namespace peerscout::testing
