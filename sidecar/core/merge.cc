@@ -1,9 +1,7 @@
 #include "sidecar/core/merge.h"
 
 #include <algorithm>
-#include <map>
 #include <numeric>
-#include <set>
 #include <unordered_map>
 
 #include "sidecar/net/dns_name.h"
@@ -14,31 +12,28 @@ namespace {
 struct Item {
   const std::string* source;
   const Observation* observation;
-  std::vector<Endpoint> addresses;  // without our own endpoints
+  std::vector<const Endpoint*> addresses;  // without our own endpoints
   bool stale;
+  bool self;  // this observation is of our own node
+  bool app;   // of an app instance (peer id or a port), not only of a host
 };
+
+bool Contains(const auto& items, const auto& value) {
+  return std::find(items.begin(), items.end(), value) != items.end();
+}
 
 bool IsOwnEndpoint(const Endpoint& endpoint, const SelfIdentity& self) {
   const IpAddress* ip = endpoint.ip();
-  if (ip == nullptr) return false;
-  if (std::find(self.addresses.begin(), self.addresses.end(), *ip) == self.addresses.end()) {
-    return false;
-  }
+  if (ip == nullptr || !Contains(self.addresses, *ip)) return false;
   if (!endpoint.has_port() || self.app_ports.empty()) return true;
-  return std::find(self.app_ports.begin(), self.app_ports.end(), endpoint.port) !=
-         self.app_ports.end();
+  return Contains(self.app_ports, endpoint.port);
 }
 
 // True when the observation is of us: our peer id or node, or only our own addresses.
 bool IsSelf(const Observation& observation, const SelfIdentity& self) {
   const IdentityHints& identity = observation.identity;
-  if (identity.peer_id && std::find(self.peer_ids.begin(), self.peer_ids.end(),
-                                    *identity.peer_id) != self.peer_ids.end()) {
-    return true;
-  }
-  if (!identity.tailnet_node.empty() &&
-      std::find(self.tailnet_nodes.begin(), self.tailnet_nodes.end(), identity.tailnet_node) !=
-          self.tailnet_nodes.end()) {
+  if (identity.peer_id && Contains(self.peer_ids, *identity.peer_id)) return true;
+  if (!identity.tailnet_node.empty() && Contains(self.tailnet_nodes, identity.tailnet_node)) {
     return true;
   }
   // Names are not counted: a name is ours when what it resolved to is.
@@ -51,24 +46,48 @@ bool IsSelf(const Observation& observation, const SelfIdentity& self) {
   return any_ip;
 }
 
-bool IsAppObservation(const Item& item) {
-  if (item.observation->identity.peer_id) return true;
-  return std::any_of(item.addresses.begin(), item.addresses.end(),
-                     [](const Endpoint& e) { return e.has_port(); });
+// Keys are short byte strings, a tag and then raw bytes: no text formatting on this path, and
+// most fit the small-string buffer.
+void AppendHost(std::string& key, const Endpoint& endpoint) {
+  if (const IpAddress* ip = endpoint.ip()) {
+    key += ip->is_v4() ? '4' : '6';
+    key.append(reinterpret_cast<const char*>(ip->bytes()), ip->size());
+  } else {
+    key += 'n';
+    key += endpoint.name()->name.ToString();
+  }
 }
 
 std::string EndpointKey(const Endpoint& endpoint) {
-  return "e:" + endpoint.HostText() + "/" + std::string(TransportName(endpoint.transport)) + "/" +
-         std::to_string(endpoint.port);
+  std::string key(1, 'e');
+  AppendHost(key, endpoint);
+  key += static_cast<char>(endpoint.transport);
+  key += static_cast<char>(endpoint.port >> 8);
+  key += static_cast<char>(endpoint.port & 0xff);
+  return key;
 }
 
+std::vector<std::string> AppKeys(const Item& item) {
+  std::vector<std::string> keys;
+  const IdentityHints& identity = item.observation->identity;
+  if (identity.peer_id) keys.push_back("p" + identity.peer_id->ToString());
+  for (const Endpoint* endpoint : item.addresses) {
+    if (endpoint->has_port()) keys.push_back(EndpointKey(*endpoint));
+  }
+  return keys;
+}
+
+// What identifies the machine: node, MagicDNS name, and every address or name it has. A name
+// in an address and a MagicDNS name share the 'h' tag, so they match each other.
 std::vector<std::string> HostKeys(const Item& item) {
   std::vector<std::string> keys;
   const IdentityHints& identity = item.observation->identity;
-  if (!identity.tailnet_node.empty()) keys.push_back("n:" + identity.tailnet_node);
-  if (identity.magic_dns) keys.push_back("d:" + identity.magic_dns->ToString());
-  for (const Endpoint& endpoint : item.addresses) {
-    keys.push_back((endpoint.ip() ? "i:" : "d:") + endpoint.HostText());
+  if (!identity.tailnet_node.empty()) keys.push_back("t" + identity.tailnet_node);
+  if (identity.magic_dns) keys.push_back("hn" + identity.magic_dns->ToString());
+  for (const Endpoint* endpoint : item.addresses) {
+    std::string key(1, 'h');
+    AppendHost(key, *endpoint);
+    keys.push_back(std::move(key));
   }
   return keys;
 }
@@ -76,7 +95,7 @@ std::vector<std::string> HostKeys(const Item& item) {
 // Union-find over items that refuses to join two different values of one identity field.
 class Clusters {
  public:
-  explicit Clusters(const std::vector<Item>& items) : items_(items), parent_(items.size()) {
+  explicit Clusters(const std::vector<Item>& items) : parent_(items.size()) {
     std::iota(parent_.begin(), parent_.end(), 0);
     for (const Item& item : items) {
       const IdentityHints& identity = item.observation->identity;
@@ -101,29 +120,39 @@ class Clusters {
     if (!node_[a]) node_[a] = node_[b];
   }
 
-  // Joins each item to the first item that produced one of its keys.
-  template <typename KeysOf>
-  void JoinByKeys(const std::vector<size_t>& members, KeysOf keys_of) {
-    std::unordered_map<std::string, size_t> first;
-    for (size_t i : members) {
-      for (std::string& key : keys_of(items_[i])) {
-        auto [it, inserted] = first.emplace(std::move(key), i);
-        if (!inserted) Join(it->second, i);
-      }
-    }
-  }
-
  private:
   template <typename T>
   static bool Conflicts(const T* a, const T* b) {
     return a != nullptr && b != nullptr && !(*a == *b);
   }
 
-  const std::vector<Item>& items_;
   std::vector<size_t> parent_;
   std::vector<const PeerId*> peer_id_;
   std::vector<const std::string*> node_;
 };
+
+// Joins each item to the first item that produced one of its keys; returns key -> that item.
+template <typename KeysOf>
+std::unordered_map<std::string, size_t> JoinByKeys(Clusters& clusters,
+                                                   const std::vector<Item>& items,
+                                                   const std::vector<size_t>& members,
+                                                   KeysOf keys_of) {
+  std::unordered_map<std::string, size_t> first;
+  first.reserve(members.size() * 3);
+  for (size_t i : members) {
+    for (std::string& key : keys_of(items[i])) {
+      auto [it, inserted] = first.emplace(std::move(key), i);
+      if (!inserted) clusters.Join(it->second, i);
+    }
+  }
+  return first;
+}
+
+template <typename T>
+void SortUnique(std::vector<T>& items) {
+  std::sort(items.begin(), items.end());
+  items.erase(std::unique(items.begin(), items.end()), items.end());
+}
 
 class PeerBuilder {
  public:
@@ -136,9 +165,9 @@ class PeerBuilder {
     if (peer_.tailnet_node.empty()) peer_.tailnet_node = identity.tailnet_node;
     if (!peer_.magic_dns) peer_.magic_dns = identity.magic_dns;
     if (peer_.hostname.empty()) peer_.hostname = identity.hostname;
-    sources_.insert(*item.source);
-    tags_.insert(observation.tags.begin(), observation.tags.end());
-    for (const Endpoint& endpoint : item.addresses) addresses_[endpoint].insert(*item.source);
+    peer_.sources.push_back(*item.source);
+    peer_.tags.insert(peer_.tags.end(), observation.tags.begin(), observation.tags.end());
+    for (const Endpoint* endpoint : item.addresses) AddAddress(*endpoint, *item.source);
     if (observation.online) {
       any_opinion_ = true;
       any_online_ = any_online_ || *observation.online;
@@ -153,8 +182,8 @@ class PeerBuilder {
   }
 
   Peer Build() && {
-    peer_.sources.assign(sources_.begin(), sources_.end());
-    peer_.tags.assign(tags_.begin(), tags_.end());
+    SortUnique(peer_.sources);
+    SortUnique(peer_.tags);
     peer_.online = !any_opinion_ || any_online_;
     peer_.stale = all_stale_;
     BuildAddresses();
@@ -164,30 +193,44 @@ class PeerBuilder {
   }
 
  private:
+  void AddAddress(const Endpoint& endpoint, const std::string& source) {
+    for (PeerAddress& address : peer_.addresses) {
+      if (address.endpoint == endpoint) {
+        address.sources.push_back(source);
+        return;
+      }
+    }
+    peer_.addresses.push_back({endpoint, AddressKind::kOther, {source}});
+  }
+
   // A host address without a port is dropped when an endpoint on the same IP has one; its
   // sources vouch for that endpoint instead.
   void BuildAddresses() {
-    std::map<IpAddress, std::set<std::string>> host_only;
-    for (const auto& [endpoint, sources] : addresses_) {
-      if (!endpoint.has_port() && endpoint.ip()) host_only[*endpoint.ip()] = sources;
+    std::vector<PeerAddress>& addresses = peer_.addresses;
+    std::vector<bool> covered(addresses.size(), false);
+    for (size_t host = 0; host < addresses.size(); ++host) {
+      const Endpoint& bare = addresses[host].endpoint;
+      if (bare.has_port() || !bare.ip()) continue;
+      for (PeerAddress& address : addresses) {
+        if (!address.endpoint.has_port() || !address.endpoint.ip() ||
+            !(*address.endpoint.ip() == *bare.ip())) {
+          continue;
+        }
+        const std::vector<std::string>& vouching = addresses[host].sources;
+        address.sources.insert(address.sources.end(), vouching.begin(), vouching.end());
+        covered[host] = true;
+      }
     }
-    std::set<IpAddress> covered;
-    for (auto& [endpoint, sources] : addresses_) {
-      if (!endpoint.has_port() || !endpoint.ip()) continue;
-      auto it = host_only.find(*endpoint.ip());
-      if (it == host_only.end()) continue;
-      sources.insert(it->second.begin(), it->second.end());
-      covered.insert(it->first);
+    std::vector<PeerAddress> kept;
+    for (size_t i = 0; i < addresses.size(); ++i) {
+      if (covered[i]) continue;
+      PeerAddress& address = addresses[i];
+      SortUnique(address.sources);
+      address.kind = ClassifyAddress(address.endpoint, path_, view_);
+      kept.push_back(std::move(address));
     }
-    for (const auto& [endpoint, sources] : addresses_) {
-      if (!endpoint.has_port() && endpoint.ip() && covered.count(*endpoint.ip())) continue;
-      PeerAddress address;
-      address.endpoint = endpoint;
-      address.kind = ClassifyAddress(endpoint, path_, view_);
-      address.sources.assign(sources.begin(), sources.end());
-      peer_.addresses.push_back(std::move(address));
-    }
-    RankAddresses(peer_.addresses, view_);
+    addresses = std::move(kept);
+    RankAddresses(addresses, view_);
   }
 
   std::string ChooseName() const {
@@ -205,41 +248,46 @@ class PeerBuilder {
     return "";
   }
 
-  // Names sort before addresses: a Compose service name outlives its container's IP.
+  // The peer id; for a host without an app, its node; else the first endpoint in a stable
+  // order, names before addresses: a Compose service name outlives its container's IP.
   std::string ChooseId() const {
     if (peer_.peer_id) return peer_.peer_id->ToString();
-    const bool app = std::any_of(addresses_.begin(), addresses_.end(),
-                                 [](const auto& entry) { return entry.first.has_port(); });
+    const auto& addresses = peer_.addresses;
+    const bool app = std::any_of(addresses.begin(), addresses.end(),
+                                 [](const PeerAddress& a) { return a.endpoint.has_port(); });
     if (!app && !peer_.tailnet_node.empty()) return "node:" + peer_.tailnet_node;
     const Endpoint* first = nullptr;
-    for (const auto& [endpoint, sources] : addresses_) {
+    for (const PeerAddress& address : addresses) {
+      const Endpoint& endpoint = address.endpoint;
       if (app && !endpoint.has_port()) continue;
-      if (first == nullptr || (endpoint.name() && !first->name())) first = &endpoint;
-      if (first->name()) break;
+      const bool better = first == nullptr || (endpoint.name() && !first->name()) ||
+                          (!endpoint.name() == !first->name() && endpoint < *first);
+      if (better) first = &endpoint;
     }
     return first ? first->ToHostPort() : "";
   }
 
   const NetworkView& view_;
   Peer peer_;
-  std::set<std::string> sources_;
-  std::set<std::string> tags_;
-  std::map<Endpoint, std::set<std::string>> addresses_;
   TailnetPath path_ = TailnetPath::kUnknown;
   bool any_opinion_ = false;
   bool any_online_ = false;
   bool all_stale_ = true;
 };
 
-std::vector<Item> CollectItems(const MergeInput& input, std::vector<bool>& self) {
+std::vector<Item> CollectItems(const MergeInput& input) {
   std::vector<Item> items;
   for (const SourceObservations& source : input.sources) {
     for (const Observation& observation : *source.observations) {
-      Item item{&source.source, &observation, {}, source.stale || observation.stale};
+      Item item{&source.source, &observation, {}, source.stale || observation.stale, false, false};
+      item.addresses.reserve(observation.addresses.size());
       for (const Endpoint& endpoint : observation.addresses) {
-        if (!IsOwnEndpoint(endpoint, input.self)) item.addresses.push_back(endpoint);
+        if (!IsOwnEndpoint(endpoint, input.self)) item.addresses.push_back(&endpoint);
       }
-      self.push_back(IsSelf(observation, input.self));
+      item.self = IsSelf(observation, input.self);
+      item.app = observation.identity.peer_id.has_value() ||
+                 std::any_of(item.addresses.begin(), item.addresses.end(),
+                             [](const Endpoint* e) { return e->has_port(); });
       items.push_back(std::move(item));
     }
   }
@@ -255,63 +303,62 @@ void MakeIdsUnique(std::vector<Peer>& peers) {
 }  // namespace
 
 std::vector<Peer> Merge(const MergeInput& input) {
-  std::vector<bool> self;
-  const std::vector<Item> items = CollectItems(input, self);
+  const std::vector<Item> items = CollectItems(input);
   std::vector<size_t> app;
   std::vector<size_t> host;
-  for (size_t i = 0; i < items.size(); ++i) (IsAppObservation(items[i]) ? app : host).push_back(i);
+  for (size_t i = 0; i < items.size(); ++i) (items[i].app ? app : host).push_back(i);
 
   Clusters clusters(items);
-  clusters.JoinByKeys(app, [](const Item& item) {
-    std::vector<std::string> keys;
-    const IdentityHints& identity = item.observation->identity;
-    if (identity.peer_id) keys.push_back("p:" + identity.peer_id->ToString());
-    for (const Endpoint& endpoint : item.addresses) {
-      if (endpoint.has_port()) keys.push_back(EndpointKey(endpoint));
-    }
-    return keys;
-  });
-  clusters.JoinByKeys(host, HostKeys);
+  JoinByKeys(clusters, items, app, AppKeys);
+  const std::unordered_map<std::string, size_t> host_by_key =
+      JoinByKeys(clusters, items, host, HostKeys);
 
-  // Host clusters that share a key with an app cluster are attached to it.
-  std::unordered_map<std::string, std::set<size_t>> host_roots_by_key;
-  for (size_t i : host) {
-    for (std::string& key : HostKeys(items[i])) host_roots_by_key[key].insert(clusters.Find(i));
-  }
-  std::map<size_t, std::vector<size_t>> members;  // root -> items, ordered by root
-  std::map<size_t, std::set<size_t>> attached;    // app root -> host roots
-  std::set<size_t> used_host_roots;
+  // members: root -> its items; attached: app root -> the host roots that share a key with it.
+  std::vector<std::vector<size_t>> members(items.size());
+  std::unordered_map<size_t, std::vector<size_t>> attached;
+  std::vector<bool> host_used(items.size(), false);
   for (size_t i : app) {
     const size_t root = clusters.Find(i);
     members[root].push_back(i);
     for (const std::string& key : HostKeys(items[i])) {
-      auto it = host_roots_by_key.find(key);
-      if (it == host_roots_by_key.end()) continue;
-      attached[root].insert(it->second.begin(), it->second.end());
-      used_host_roots.insert(it->second.begin(), it->second.end());
+      auto it = host_by_key.find(key);
+      if (it == host_by_key.end()) continue;
+      const size_t host_root = clusters.Find(it->second);
+      if (!Contains(attached[root], host_root)) attached[root].push_back(host_root);
+      host_used[host_root] = true;
     }
   }
   for (size_t i : host) members[clusters.Find(i)].push_back(i);
 
   std::vector<Peer> peers;
-  for (const auto& [root, own_items] : members) {
-    const bool is_host = !IsAppObservation(items[root]);
-    if (is_host && used_host_roots.count(root)) continue;
+  for (size_t root = 0; root < items.size(); ++root) {
+    const std::vector<size_t>& own_items = members[root];
+    if (own_items.empty()) continue;                    // not a root
+    if (!items[root].app && host_used[root]) continue;  // part of the app peers on that host
     std::vector<size_t> all = own_items;
-    for (size_t host_root : attached[root]) {
-      const auto& host_items = members[host_root];
-      all.insert(all.end(), host_items.begin(), host_items.end());
+    if (auto it = attached.find(root); it != attached.end()) {
+      for (size_t host_root : it->second) {
+        const std::vector<size_t>& host_items = members[host_root];
+        all.insert(all.end(), host_items.begin(), host_items.end());
+      }
     }
-    if (std::any_of(all.begin(), all.end(), [&](size_t i) { return self[i]; })) continue;
+    if (std::any_of(all.begin(), all.end(), [&](size_t i) { return items[i].self; })) continue;
     PeerBuilder builder(input.network);
     for (size_t i : all) builder.Add(items[i]);
     Peer peer = std::move(builder).Build();
     if (peer.addresses.empty() && !peer.peer_id) continue;
     peers.push_back(std::move(peer));
   }
-  std::sort(peers.begin(), peers.end(), [](const Peer& a, const Peer& b) { return a.id < b.id; });
-  MakeIdsUnique(peers);
-  return peers;
+  // Sort positions, not peers: a Peer is large to move around.
+  std::vector<size_t> order(peers.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return peers[a].id < peers[b].id; });
+  std::vector<Peer> sorted;
+  sorted.reserve(peers.size());
+  for (size_t i : order) sorted.push_back(std::move(peers[i]));
+  MakeIdsUnique(sorted);
+  return sorted;
 }
 
 }  // namespace peerscout

@@ -60,6 +60,16 @@ bool IpAddress::is_multicast() const {
 }
 
 std::string IpAddress::ToString() const {
+  if (is_v4()) {
+    // Dotted quad without inet_ntop's printf: renderers print every address of every peer.
+    char text[16];
+    char* end = text;
+    for (int i = 0; i < 4; ++i) {
+      if (i > 0) *end++ = '.';
+      end = std::to_chars(end, text + sizeof text, bytes_[i]).ptr;
+    }
+    return std::string(text, end);
+  }
   char buffer[INET6_ADDRSTRLEN];
   inet_ntop(is_v4() ? AF_INET : AF_INET6, bytes_.data(), buffer, sizeof buffer);
   return buffer;

@@ -90,7 +90,8 @@ void WritePeer(Writer& writer, const Peer& peer) {
 }  // namespace
 
 std::string RenderJson(const PeerSet& peers, const RenderOptions&) {
-  rapidjson::StringBuffer buffer;
+  constexpr size_t kBytesPerPeer = 800;  // typical: grow once, not a dozen times
+  rapidjson::StringBuffer buffer(nullptr, 64 + peers.peers.size() * kBytesPerPeer);
   Writer writer(buffer);
   writer.StartObject();
   writer.Key("version");

@@ -1,0 +1,134 @@
+// Merge and render at cluster sizes of 100, 1k and 10k peers. Each peer is seen the way a
+// LAN + tailnet cluster sees it: mDNS (peer id, LAN address), Headscale (peer id, tailnet
+// address), tailscale (node, tailnet IP, MagicDNS name) and a bootstrap list (tailnet ip:port).
+#include <benchmark/benchmark.h>
+
+#include <map>
+
+#include "sidecar/core/merge.h"
+#include "sidecar/core/registry.h"
+#include "sidecar/net/base_encoding.h"
+#include "sidecar/render/format.h"
+
+namespace peerscout {
+namespace {
+
+PeerId MakePeerId(int n) {
+  // An identity multihash of 36 bytes, like an Ed25519 libp2p id, distinct per n.
+  std::vector<uint8_t> multihash{0x00, 36, 0x08, 0x01, 0x12, 0x20};
+  for (int i = 0; i < 32; ++i)
+    multihash.push_back(static_cast<uint8_t>((n * 131 + i * 7) >> (i % 3)));
+  multihash[6] = static_cast<uint8_t>(n & 0xff);
+  multihash[7] = static_cast<uint8_t>((n >> 8) & 0xff);
+  return *PeerId::Parse(EncodeBase58Btc(multihash));
+}
+
+IpAddress V4(int a, int b, int n) {
+  return IpAddress::V4({static_cast<uint8_t>(a), static_cast<uint8_t>(b),
+                        static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n & 0xff)});
+}
+
+struct Cluster {
+  std::map<std::string, std::vector<Observation>> by_source;
+  NetworkView view;
+
+  explicit Cluster(int peers) {
+    view.local_subnets = {*Subnet::Parse("10.1.0.0/16")};
+    for (int n = 0; n < peers; ++n) {
+      const PeerId id = MakePeerId(n);
+      Observation mdns;
+      mdns.identity.peer_id = id;
+      mdns.addresses = {{V4(10, 1, n), 52416, Transport::kTcp}};
+      by_source["mdns"].push_back(mdns);
+      Observation headscale;
+      headscale.identity.peer_id = id;
+      headscale.identity.hostname = "node-" + std::to_string(n);
+      headscale.addresses = {{V4(100, 64, n), 52416, Transport::kTcp}};
+      headscale.tags = {"tag:exo"};
+      by_source["headscale"].push_back(headscale);
+      Observation tailscale;
+      tailscale.identity.tailnet_node = "nodekey:" + std::to_string(n);
+      tailscale.identity.magic_dns = *DnsName::Parse("node-" + std::to_string(n) + ".tail.ts.net");
+      tailscale.addresses = {{V4(100, 64, n), 0, Transport::kNone}};
+      tailscale.online = true;
+      tailscale.tailnet_path = n % 3 ? TailnetPath::kDirect : TailnetPath::kRelayed;
+      by_source["tailscale"].push_back(tailscale);
+      if (n % 2 == 0) {
+        Observation env;
+        env.addresses = {{V4(100, 64, n), 52416, Transport::kTcp}};
+        by_source["env"].push_back(env);
+      }
+    }
+  }
+
+  MergeInput Input() const {
+    MergeInput input;
+    input.network = view;
+    for (const auto& [source, list] : by_source) input.sources.push_back({source, &list, false});
+    return input;
+  }
+};
+
+void BM_Merge(benchmark::State& state) {
+  const Cluster cluster(static_cast<int>(state.range(0)));
+  const MergeInput input = cluster.Input();
+  for (auto _ : state) benchmark::DoNotOptimize(Merge(input));
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+void Render(benchmark::State& state, const char* format_name, bool merge_too) {
+  const Cluster cluster(static_cast<int>(state.range(0)));
+  const MergeInput input = cluster.Input();
+  const Format* format = FindFormat(format_name);
+  PeerSet peers{2, Merge(input)};
+  size_t bytes = 0;
+  for (auto _ : state) {
+    if (merge_too) peers.peers = Merge(input);
+    std::string out = format->render(peers, {});
+    bytes = out.size();
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.counters["output_bytes"] = static_cast<double>(bytes);
+}
+
+void BM_MergeAndRenderJson(benchmark::State& state) { Render(state, "json", true); }
+void BM_MergeAndRenderExo(benchmark::State& state) { Render(state, "exo", true); }
+void BM_RenderJson(benchmark::State& state) { Render(state, "json", false); }
+void BM_RenderExo(benchmark::State& state) { Render(state, "exo", false); }
+void BM_RenderEnv(benchmark::State& state) { Render(state, "env", false); }
+void BM_RenderHosts(benchmark::State& state) { Render(state, "hosts", false); }
+
+// One source's new snapshot through the registry: merge, diff, version, notify.
+void BM_RegistryPublish(benchmark::State& state) {
+  const Cluster cluster(static_cast<int>(state.range(0)));
+  Registry registry(Registry::Options{});
+  std::vector<SourceDeclaration> declarations;
+  for (const auto& [source, list] : cluster.by_source)
+    declarations.push_back({source, source, true});
+  registry.DeclareSources(declarations);
+  for (const auto& [source, list] : cluster.by_source) {
+    registry.Publish(source, Snapshot{list, {}, {}, {}}, Clock::now());
+  }
+  std::vector<Observation> changing = cluster.by_source.at("env");
+  int flip = 0;
+  for (auto _ : state) {
+    changing.front().online = (++flip % 2) == 0;  // a real change every time
+    registry.Publish("env", Snapshot{changing, {}, {}, {}}, Clock::now());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
+BENCHMARK(BM_Merge)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MergeAndRenderJson)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MergeAndRenderExo)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RenderJson)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RenderExo)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RenderEnv)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RenderHosts)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RegistryPublish)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace peerscout
+
+BENCHMARK_MAIN();
