@@ -114,12 +114,29 @@ std::variant<ApiResponse, ApiWait> Api::Peers(const ApiRequest& request) const {
     // A larger index than ours comes from before a restart: answer at once, like Consul.
     if (index == version && wait > Duration(0)) return ApiWait{index, wait};
   }
-  const PeerSet view = filter.empty() ? PeerSet{} : FilterPeers(*peers, filter);
   ApiResponse response;
   response.content_type = std::string(format->content_type);
-  response.body = format->render(filter.empty() ? *peers : view, render);
+  response.body = filter.empty() ? *Rendered(*peers, *format, render)
+                                 : format->render(FilterPeers(*peers, filter), render);
   response.index = version;
   return response;
+}
+
+std::shared_ptr<const std::string> Api::Rendered(const PeerSet& peers, const Format& format,
+                                                 const RenderOptions& render) const {
+  const auto key = std::make_pair(format.name, render.separator);
+  {
+    std::lock_guard lock(cache_mutex_);
+    auto it = cache_.find(key);
+    if (it != cache_.end() && it->second.version == peers.version) return it->second.body;
+  }
+  // Rendered outside the lock; two requests racing on a new version both render, harmlessly.
+  auto body = std::make_shared<const std::string>(format.render(peers, render));
+  std::lock_guard lock(cache_mutex_);
+  // Separators come from clients: bound what they can make us keep.
+  if (cache_.size() >= 64) cache_.clear();
+  cache_[key] = CachedBody{peers.version, body};
+  return body;
 }
 
 ApiResponse Api::Sources() const {

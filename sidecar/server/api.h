@@ -4,6 +4,9 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +16,7 @@
 
 #include "sidecar/config/duration.h"
 #include "sidecar/core/registry.h"
+#include "sidecar/render/format.h"
 #include "sidecar/server/telemetry.h"
 
 namespace peerscout {
@@ -59,9 +63,20 @@ class Api {
   ApiResponse Health() const;
   ApiResponse Metrics() const;
 
+  // The rendered body of an unfiltered list, per format and separator, for one version:
+  // blocking queries woken together, and pollers, cost one render per change, not one each.
+  std::shared_ptr<const std::string> Rendered(const PeerSet& peers, const Format& format,
+                                              const RenderOptions& render) const;
+
   const Registry& registry_;
   const Telemetry& telemetry_;
   Options options_;
+  struct CachedBody {
+    uint64_t version;
+    std::shared_ptr<const std::string> body;
+  };
+  mutable std::mutex cache_mutex_;
+  mutable std::map<std::pair<std::string_view, std::string>, CachedBody> cache_;
 };
 
 }  // namespace peerscout

@@ -67,6 +67,18 @@ TEST_F(ApiTest, PeersInEveryFormatWithTheIndex) {
   EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"separator", ";"}}).body, "10.0.0.2:52416");
 }
 
+TEST_F(ApiTest, ACachedBodyIsNeverServedForANewerVersion) {
+  registry_.Publish("env", Snapshot{{Seen().at("10.0.0.2:1")}, {}, {}, {}}, Clock::now());
+  EXPECT_EQ(Get("/v1/peers", {{"format", "exo"}}).body, "/ip4/10.0.0.2/tcp/1");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "exo"}}).body, "/ip4/10.0.0.2/tcp/1");
+  registry_.Publish("env", Snapshot{{Seen().at("10.0.0.3:1")}, {}, {}, {}}, Clock::now());
+  ApiResponse after = Get("/v1/peers", {{"format", "exo"}});
+  EXPECT_EQ(after.body, "/ip4/10.0.0.3/tcp/1");
+  EXPECT_EQ(after.index, 3u);
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"separator", ","}}).body, "10.0.0.3:1");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}}).body, "10.0.0.3:1\n");
+}
+
 TEST_F(ApiTest, FiltersBySourceAndOnline) {
   registry_.Publish("env", Snapshot{{Seen().at("10.0.0.2:1")}, {}, {}, {}}, Clock::now());
   registry_.Publish("tail", Snapshot{{Seen().node("n").at("100.64.0.9").online(false)}, {}, {}, {}},
