@@ -6,7 +6,9 @@
 
 #include "adapters/env/env_source.h"
 #include "sidecar/config/config_loader.h"
+#include "sidecar/config/config_schema.h"
 #include "sidecar/config/duration.h"
+#include "sidecar/output/atomic_file.h"
 
 namespace peerscout {
 namespace {
@@ -204,6 +206,24 @@ TEST_F(ConfigTest, TheExampleConfigLoads) {
   auto config = LoadConfig(std::string(PEERSCOUT_SOURCE_DIR) + "/sidecar.toml.example",
                            Environment(), catalog);
   ASSERT_TRUE(config) << config.error();
+}
+
+TEST_F(ConfigTest, TheExampleDocumentsEveryKey) {
+  std::string example;
+  ASSERT_TRUE(ReadWholeFile(std::string(PEERSCOUT_SOURCE_DIR) + "/sidecar.toml.example", example));
+  auto documented = [&example](std::string_view key) {
+    const std::string plain = "\n" + std::string(key) + " = ";
+    const std::string commented = "\n# " + std::string(key) + " = ";
+    return example.find(plain) != std::string::npos || example.find(commented) != std::string::npos;
+  };
+  for (const SectionSpec& section : CoreSections()) {
+    for (const OptionSpec& option : section.options)
+      EXPECT_TRUE(documented(option.key)) << option.key;
+  }
+  for (const OptionSpec& option : env::Factory().options) {
+    EXPECT_TRUE(documented(option.key)) << option.key;
+  }
+  EXPECT_TRUE(documented("enabled"));
 }
 
 TEST(DurationTest, GoStyle) {
