@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what peerscout needs on Debian 12 or Ubuntu 24.04, and only what is missing.
+#   scripts/setup.sh          build dependencies
+#   scripts/setup.sh --test   and what the tests and benchmarks use
+set -euo pipefail
+
+packages=(
+  cmake ninja-build pkg-config g++ ca-certificates
+  libcurl4-openssl-dev rapidjson-dev libtomlplusplus-dev libspdlog-dev libcli11-dev
+  libmicrohttpd-dev
+)
+if [[ "${1:-}" == "--test" ]]; then
+  # curl and util-linux (unshare) are used by integration tests, python3 by the bench script.
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev curl util-linux mount python3)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds with warnings as errors, and runs every test (ctest).
+# PEERSCOUT_REQUIRE_INTEGRATION=1 turns a missing prerequisite (unshare, curl) into a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+bash scripts/build.sh -DPEERSCOUT_WERROR=ON
+cd build
+ctest --output-on-failure -j "$(nproc)"
