@@ -38,8 +38,10 @@ footprint() {
   cpu_before=$(awk '{print $14+$15}' "/proc/$pid/stat")
   sleep 10
   cpu_after=$(awk '{print $14+$15}' "/proc/$pid/stat")
-  printf '%6s peers: RSS %s kB (peak %s kB), threads %s, GET /v1/peers json %ss (again, cached %ss), exo %ss, idle CPU %s ticks/10s\n' \
-    "$peers" "$(awk '/VmRSS/{print $2}' "/proc/$pid/status")" "$(awk '/VmHWM/{print $2}' "/proc/$pid/status")" \
+  # RSS counts shared-library pages too; Private_Dirty is the memory this process alone costs.
+  printf '%6s peers: RSS %s kB (private dirty %s kB, peak RSS %s kB), threads %s, GET /v1/peers json %ss (again, cached %ss), exo %ss, idle CPU %s ticks/10s\n' \
+    "$peers" "$(awk '/VmRSS/{print $2}' "/proc/$pid/status")" \
+    "$(awk '/^Private_Dirty/{print $2}' "/proc/$pid/smaps_rollup")" "$(awk '/VmHWM/{print $2}' "/proc/$pid/status")" \
     "$(awk '/Threads/{print $2}' "/proc/$pid/status")" "$first" "$cached" "$exo" "$((cpu_after - cpu_before))"
   kill "$pid"; wait "$pid" || true
   rm -rf "$dir"
