@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sidecar/core/merge.h"
+#include "sidecar/log/logging.h"
 #include "sidecar/render/peer_filter.h"
 #include "sidecar/render/shell_quote.h"
 #include "tests/unit/observation_builders.h"
@@ -171,6 +172,11 @@ TEST_F(FormatTest, EmptySetsRenderAsEmptyLists) {
   EXPECT_EQ(Render("multiaddr"), "");
   EXPECT_EQ(Render("file_sd"), "[]\n");
   EXPECT_EQ(Render("json"), "{\"version\":1,\"peers\":[]}\n");
+}
+
+TEST(EscapeControlTest, MakesControlCharactersVisible) {
+  EXPECT_EQ(EscapeControl("a\nb\r\t\x1b[2J\x7f"), "a\\nb\\r\\t\\x1b[2J\\x7f");
+  EXPECT_EQ(EscapeControl("plain /ip4/1.2.3.4 \"q\""), "plain /ip4/1.2.3.4 \"q\"");
 }
 
 TEST(ShellQuoteTest, QuotesOnlyWhatNeedsIt) {
