@@ -1,17 +1,15 @@
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "sidecar/render/address_choice.h"
 #include "sidecar/render/format.h"
+#include "sidecar/render/json_writer.h"
 
 namespace peerscout {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using json::Writer;
 
 void Label(Writer& writer, std::string_view key, std::string_view value) {
   writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-  writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  json::String(writer, value);
 }
 
 }  // namespace
@@ -29,8 +27,7 @@ std::string RenderFileSd(const PeerSet& peers, const RenderOptions&) {
     writer.StartObject();
     writer.Key("targets");
     writer.StartArray();
-    const std::string target = address->endpoint.ToHostPort();
-    writer.String(target.data(), static_cast<rapidjson::SizeType>(target.size()));
+    json::String(writer, address->endpoint.ToHostPort());
     writer.EndArray();
     writer.Key("labels");
     writer.StartObject();
@@ -45,7 +42,7 @@ std::string RenderFileSd(const PeerSet& peers, const RenderOptions&) {
     writer.EndObject();
   }
   writer.EndArray();
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  return json::Finish(buffer);
 }
 
 }  // namespace peerscout

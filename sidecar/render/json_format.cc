@@ -1,32 +1,13 @@
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
-#include "sidecar/core/clock_text.h"
 #include "sidecar/net/multiaddr.h"
 #include "sidecar/render/format.h"
+#include "sidecar/render/json_writer.h"
 
 namespace peerscout {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void String(Writer& writer, std::string_view text) {
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-
-void StringArray(Writer& writer, const std::vector<std::string>& items) {
-  writer.StartArray();
-  for (const std::string& item : items) String(writer, item);
-  writer.EndArray();
-}
-
-void OptionalString(Writer& writer, std::string_view text) {
-  if (text.empty()) {
-    writer.Null();
-  } else {
-    String(writer, text);
-  }
-}
+using json::String;
+using json::StringArray;
+using json::Writer;
 
 void WriteAddress(Writer& writer, const Peer& peer, const PeerAddress& address) {
   const Endpoint& endpoint = address.endpoint;
@@ -48,7 +29,7 @@ void WriteAddress(Writer& writer, const Peer& peer, const PeerAddress& address) 
     writer.Null();
   }
   writer.Key("transport");
-  OptionalString(writer, TransportName(endpoint.transport));
+  json::StringOrNull(writer, TransportName(endpoint.transport));
   writer.Key("kind");
   String(writer, AddressKindName(address.kind));
   writer.Key("sources");
@@ -63,13 +44,13 @@ void WritePeer(Writer& writer, const Peer& peer) {
   writer.Key("name");
   String(writer, peer.name);
   writer.Key("peer_id");
-  OptionalString(writer, peer.peer_id ? peer.peer_id->ToString() : "");
+  json::StringOrNull(writer, peer.peer_id ? peer.peer_id->ToString() : "");
   writer.Key("tailnet_node");
-  OptionalString(writer, peer.tailnet_node);
+  json::StringOrNull(writer, peer.tailnet_node);
   writer.Key("magic_dns");
-  OptionalString(writer, peer.magic_dns ? peer.magic_dns->ToString() : "");
+  json::StringOrNull(writer, peer.magic_dns ? peer.magic_dns->ToString() : "");
   writer.Key("hostname");
-  OptionalString(writer, peer.hostname);
+  json::StringOrNull(writer, peer.hostname);
   writer.Key("addresses");
   writer.StartArray();
   for (const PeerAddress& address : peer.addresses) WriteAddress(writer, peer, address);
@@ -83,7 +64,7 @@ void WritePeer(Writer& writer, const Peer& peer) {
   writer.Key("stale");
   writer.Bool(peer.stale);
   writer.Key("last_seen");
-  OptionalString(writer, peer.last_seen ? FormatTimestamp(*peer.last_seen) : "");
+  json::StringOrNull(writer, peer.last_seen ? FormatTimestamp(*peer.last_seen) : "");
   writer.EndObject();
 }
 
@@ -101,7 +82,7 @@ std::string RenderJson(const PeerSet& peers, const RenderOptions&) {
   for (const Peer& peer : peers.peers) WritePeer(writer, peer);
   writer.EndArray();
   writer.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+  return json::Finish(buffer);
 }
 
 }  // namespace peerscout

@@ -1,36 +1,19 @@
 #include "sidecar/server/api.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include <charconv>
 #include <map>
 
-#include "sidecar/core/clock_text.h"
 #include "sidecar/render/format.h"
+#include "sidecar/render/json_writer.h"
 #include "sidecar/render/peer_filter.h"
 #include "sidecar/server/metrics.h"
 
 namespace peerscout {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void String(Writer& writer, std::string_view text) {
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-
-void OptionalTime(Writer& writer, const std::optional<Clock::time_point>& time) {
-  if (time) {
-    String(writer, FormatTimestamp(*time));
-  } else {
-    writer.Null();
-  }
-}
-
-std::string Finish(const rapidjson::StringBuffer& buffer) {
-  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
-}
+using json::Finish;
+using json::String;
+using json::Writer;
 
 ApiResponse Error(unsigned status, std::string_view message, uint64_t index) {
   rapidjson::StringBuffer buffer;
@@ -165,15 +148,11 @@ ApiResponse Api::Sources() const {
     writer.Key("stale");
     writer.Bool(source.stale);
     writer.Key("last_success");
-    OptionalTime(writer, source.last_success);
+    json::TimeOrNull(writer, source.last_success);
     writer.Key("last_error");
-    if (source.last_error.empty()) {
-      writer.Null();
-    } else {
-      String(writer, source.last_error);
-    }
+    json::StringOrNull(writer, source.last_error);
     writer.Key("last_error_at");
-    OptionalTime(writer, source.last_error_at);
+    json::TimeOrNull(writer, source.last_error_at);
     writer.Key("peer_count");
     writer.Uint64(per_source[source.name]);
     writer.Key("observation_count");
