@@ -105,12 +105,15 @@ void EnvSource::AddEntry(const BootstrapEntry& entry, Clock::time_point now, Sna
   }
 }
 
-Snapshot EnvSource::Look(Clock::time_point now) {
+std::optional<Snapshot> EnvSource::Look(Clock::time_point now, std::stop_token stop) {
   const auto started = std::chrono::steady_clock::now();
   Snapshot snapshot;
   snapshot.issues = list_.issues;
   resolved_this_round_.clear();
-  for (const BootstrapEntry& entry : list_.entries) AddEntry(entry, now, snapshot);
+  for (const BootstrapEntry& entry : list_.entries) {
+    if (stop.stop_requested()) return std::nullopt;
+    AddEntry(entry, now, snapshot);
+  }
   snapshot.fetch_duration = std::chrono::steady_clock::now() - started;
   return snapshot;
 }
@@ -128,7 +131,9 @@ void EnvSource::Run(std::stop_token stop, SnapshotSink& sink) {
   std::mutex mutex;
   std::condition_variable_any wake;
   while (!stop.stop_requested()) {
-    sink.Publish(Look(Clock::now()));
+    std::optional<Snapshot> snapshot = Look(Clock::now(), stop);
+    if (!snapshot) return;
+    sink.Publish(std::move(*snapshot));
     std::unique_lock lock(mutex);
     if (!HasNames()) {
       // Nothing changes until a reload replaces this source.

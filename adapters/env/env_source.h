@@ -28,8 +28,10 @@ class EnvSource : public Source {
  public:
   EnvSource(BootstrapList list, EnvSourceOptions options, NameResolver resolver);
 
-  // One round: resolves every name once and builds the complete snapshot.
-  Snapshot Look(Clock::time_point now);
+  // One round: resolves every name once and builds the complete snapshot. Returns nothing
+  // when `stop` is requested midway: a resolver can take seconds per name, and shutdown
+  // should not wait for every one of them.
+  std::optional<Snapshot> Look(Clock::time_point now, std::stop_token stop = {});
   void Run(std::stop_token stop, SnapshotSink& sink) override;
 
  private:

@@ -76,7 +76,7 @@ class EnvSourceTest : public ::testing::Test {
 
 TEST_F(EnvSourceTest, LiteralsNeedNoResolver) {
   EnvSource source = Make("/ip4/10.0.0.2/tcp/1,10.0.0.3:2");
-  Snapshot snapshot = source.Look(now_);
+  Snapshot snapshot = source.Look(now_).value();
   ASSERT_EQ(snapshot.observations.size(), 2u);
   EXPECT_TRUE(lookups_.empty());
   EXPECT_THAT(Texts(snapshot.observations[1]), ElementsAre("/ip4/10.0.0.3/tcp/2"));
@@ -85,7 +85,7 @@ TEST_F(EnvSourceTest, LiteralsNeedNoResolver) {
 TEST_F(EnvSourceTest, ANameKeepsItselfAndGainsWhatItResolvesTo) {
   dns_["exo-2"] = {"172.18.0.3"};
   EnvSource source = Make("/dns4/exo-2/tcp/30000,exo-2:30000");
-  Snapshot snapshot = source.Look(now_);
+  Snapshot snapshot = source.Look(now_).value();
   ASSERT_EQ(snapshot.observations.size(), 2u);
   EXPECT_THAT(Texts(snapshot.observations[0]),
               ElementsAre("/dns4/exo-2/tcp/30000", "/ip4/172.18.0.3/tcp/30000"));
@@ -96,7 +96,7 @@ TEST_F(EnvSourceTest, ANameKeepsItselfAndGainsWhatItResolvesTo) {
 TEST_F(EnvSourceTest, ANameWithSeveralAddressesIsSeveralPeers) {
   dns_["exo"] = {"172.18.0.3", "172.18.0.4", "172.18.0.5"};
   EnvSource source = Make("exo:30000");
-  Snapshot snapshot = source.Look(now_);
+  Snapshot snapshot = source.Look(now_).value();
   ASSERT_EQ(snapshot.observations.size(), 3u);
   EXPECT_THAT(Texts(snapshot.observations[2]), ElementsAre("/ip4/172.18.0.5/tcp/30000"));
 }
@@ -104,12 +104,12 @@ TEST_F(EnvSourceTest, ANameWithSeveralAddressesIsSeveralPeers) {
 TEST_F(EnvSourceTest, OneAddressPerFamilyIsOneDualStackHost) {
   dns_["exo"] = {"172.18.0.3", "fd00::3"};
   EnvSource source = Make("exo:30000");
-  EXPECT_EQ(source.Look(now_).observations.size(), 1u);
+  EXPECT_EQ(source.Look(now_).value().observations.size(), 1u);
 }
 
 TEST_F(EnvSourceTest, AnUnresolvedNameIsReportedAndKeptAsAName) {
   EnvSource source = Make("exo-9:30000");
-  Snapshot snapshot = source.Look(now_);
+  Snapshot snapshot = source.Look(now_).value();
   ASSERT_EQ(snapshot.observations.size(), 1u);
   EXPECT_THAT(Texts(snapshot.observations[0]), ElementsAre("/dns/exo-9/tcp/30000"));
   ASSERT_EQ(snapshot.issues.size(), 1u);
@@ -122,14 +122,22 @@ TEST_F(EnvSourceTest, ANameThatStopsResolvingKeepsItsAddressesStaleUntilExpiry) 
   EnvSource source = Make("exo-2:30000");
   source.Look(now_);
   dns_.clear();
-  Snapshot snapshot = source.Look(now_ + std::chrono::minutes(5));
+  Snapshot snapshot = source.Look(now_ + std::chrono::minutes(5)).value();
   ASSERT_EQ(snapshot.observations.size(), 1u);
   EXPECT_TRUE(snapshot.observations[0].stale);
   EXPECT_THAT(Texts(snapshot.observations[0]),
               ElementsAre("/dns/exo-2/tcp/30000", "/ip4/172.18.0.3/tcp/30000"));
   EXPECT_THAT(snapshot.issues[0].reason, HasSubstr("keeping the addresses it had"));
-  snapshot = source.Look(now_ + std::chrono::minutes(11));
+  snapshot = source.Look(now_ + std::chrono::minutes(11)).value();
   EXPECT_THAT(Texts(snapshot.observations[0]), ElementsAre("/dns/exo-2/tcp/30000"));
+}
+
+TEST_F(EnvSourceTest, AStopMidwayPublishesNothing) {
+  EnvSource source = Make("exo-2:30000");
+  std::stop_source stop;
+  stop.request_stop();
+  EXPECT_FALSE(source.Look(now_, stop.get_token()));
+  EXPECT_TRUE(lookups_.empty());
 }
 
 TEST_F(EnvSourceTest, ReResolutionFollowsAddressChanges) {
@@ -137,7 +145,7 @@ TEST_F(EnvSourceTest, ReResolutionFollowsAddressChanges) {
   EnvSource source = Make("exo-2:30000");
   source.Look(now_);
   dns_["exo-2"] = {"172.18.0.7"};
-  EXPECT_THAT(Texts(source.Look(now_).observations[0]),
+  EXPECT_THAT(Texts(source.Look(now_).value().observations[0]),
               ElementsAre("/dns/exo-2/tcp/30000", "/ip4/172.18.0.7/tcp/30000"));
 }
 
