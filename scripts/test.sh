@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 bash scripts/build.sh -DPEERSCOUT_WERROR=ON
 cd build
-ctest --output-on-failure -j "$(nproc)"
+ctest --output-on-failure --no-tests=error -j "$(nproc)"
