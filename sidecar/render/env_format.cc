@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "sidecar/render/format.h"
 #include "sidecar/render/shell_quote.h"
 
@@ -7,8 +9,11 @@ std::string RenderEnv(const PeerSet& peers, const RenderOptions& options) {
   std::string text = "# peerscout peer list, version " + std::to_string(peers.version) + "\n";
   text += "PEERSCOUT_VERSION=" + std::to_string(peers.version) + "\n";
   text += "PEERSCOUT_PEER_COUNT=" + std::to_string(peers.peers.size()) + "\n";
+  // PEERSCOUT_PEERS always, unless configured otherwise; the configured variables add to it.
   std::vector<std::pair<std::string, std::string>> vars = options.env_vars;
-  if (vars.empty()) vars.emplace_back("PEERSCOUT_PEERS", "multiaddr");
+  const bool named = std::any_of(vars.begin(), vars.end(),
+                                 [](const auto& var) { return var.first == "PEERSCOUT_PEERS"; });
+  if (!named) vars.insert(vars.begin(), {"PEERSCOUT_PEERS", "multiaddr"});
   RenderOptions list_options;
   list_options.separator = ",";
   for (const auto& [name, format_name] : vars) {

@@ -121,6 +121,9 @@ TEST_F(FormatTest, EnvIsShellSafeAndCarriesConfiguredVariables) {
   EXPECT_NE(env.find("PEERSCOUT_VERSION=7\n"), std::string::npos);
   EXPECT_NE(env.find("PEERSCOUT_PEER_COUNT=5\n"), std::string::npos);
   EXPECT_NE(env.find("EXO_BOOTSTRAP_PEERS=" + Render("exo") + "\n"), std::string::npos);
+  RenderOptions comma;
+  comma.separator = ",";
+  EXPECT_NE(env.find("\nPEERSCOUT_PEERS=" + Render("multiaddr", comma) + "\n"), std::string::npos);
   std::stringstream lines(env);
   std::string line;
   const std::regex safe(R"(#.*|[A-Z_][A-Z0-9_]*=[A-Za-z0-9/.,:_@%+=\[\]-]*)");
