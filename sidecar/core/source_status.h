@@ -3,11 +3,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "sidecar/core/observation.h"
+#include "sidecar/core/peer.h"
 #include "sidecar/core/snapshot.h"
 
 namespace peerscout {
@@ -29,6 +31,16 @@ struct SourceStatus {
   std::chrono::nanoseconds total_fetch_duration{0};
 
   bool reported() const { return successes + errors > 0; }
+  // The last look failed (stale or not).
+  bool failing() const {
+    return last_error_at && (!last_success || *last_error_at > *last_success);
+  }
 };
+
+// Every enabled source has reported at least once: /v1/health turns 200, outputs are written.
+bool AllReported(const std::vector<SourceStatus>& sources);
+
+// How many merged peers each source contributes to.
+std::map<std::string, size_t> PeersPerSource(const std::vector<Peer>& peers);
 
 }  // namespace peerscout

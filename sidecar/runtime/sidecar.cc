@@ -163,11 +163,9 @@ void Sidecar::Tick() {
       registry_.SetLocalNetwork(network_.view, network_.self);
     }
   }
-  bool all_reported = true;
-  for (const SourceStatus& source : registry_.Sources()) {
-    all_reported = all_reported && (!source.enabled || source.reported());
-  }
-  if (!ready_ && (all_reported || now - started_ >= config_.registry.startup_deadline)) {
+  // Sources are read only until the first write is allowed; after that nothing here changes.
+  if (!ready_ &&
+      (now - started_ >= config_.registry.startup_deadline || AllReported(registry_.Sources()))) {
     ready_ = true;
     outputs_.SetReady();
   }

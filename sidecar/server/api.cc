@@ -40,9 +40,7 @@ std::string_view SourceState(const SourceStatus& source) {
   if (!source.enabled) return "disabled";
   if (!source.reported()) return "waiting";
   if (source.stale) return "stale";
-  const bool failing = source.last_error_at &&
-                       (!source.last_success || *source.last_error_at > *source.last_success);
-  return failing ? "failing" : "ok";
+  return source.failing() ? "failing" : "ok";
 }
 
 }  // namespace
@@ -124,10 +122,7 @@ std::shared_ptr<const std::string> Api::Rendered(const PeerSet& peers, const For
 
 ApiResponse Api::Sources() const {
   const std::shared_ptr<const PeerSet> peers = registry_.Current();
-  std::map<std::string, size_t> per_source;
-  for (const Peer& peer : peers->peers) {
-    for (const std::string& source : peer.sources) ++per_source[source];
-  }
+  std::map<std::string, size_t> per_source = PeersPerSource(peers->peers);
   rapidjson::StringBuffer buffer;
   Writer writer(buffer);
   writer.StartObject();
@@ -184,13 +179,9 @@ ApiResponse Api::Sources() const {
 ApiResponse Api::Health() const {
   const uint64_t version = registry_.Current()->version;
   const std::vector<SourceStatus> sources = registry_.Sources();
-  bool all_reported = true;
-  for (const SourceStatus& source : sources) {
-    all_reported = all_reported && (!source.enabled || source.reported());
-  }
   const bool deadline_passed =
       std::chrono::steady_clock::now() - options_.started >= options_.startup_deadline;
-  const bool healthy = all_reported || deadline_passed;
+  const bool healthy = AllReported(sources) || deadline_passed;
   rapidjson::StringBuffer buffer;
   Writer writer(buffer);
   writer.StartObject();

@@ -68,10 +68,7 @@ std::string RenderMetrics(const PeerSet& peers, const std::vector<SourceStatus>&
   out.Family("peerscout_version", "gauge", "Version of the merged list; changes with it.");
   out.Sample("peerscout_version", static_cast<double>(peers.version));
 
-  std::map<std::string, size_t> per_source;
-  for (const Peer& peer : peers.peers) {
-    for (const std::string& source : peer.sources) ++per_source[source];
-  }
+  std::map<std::string, size_t> per_source = PeersPerSource(peers.peers);
   out.Family("peerscout_source_peers", "gauge", "Peers in the merged list seen by each source.");
   for (const SourceStatus& source : sources) {
     out.Sample("peerscout_source_peers", static_cast<double>(per_source[source.name]),
@@ -79,8 +76,7 @@ std::string RenderMetrics(const PeerSet& peers, const std::vector<SourceStatus>&
   }
   out.Family("peerscout_source_up", "gauge", "1 if the source's last look succeeded.");
   for (const SourceStatus& source : sources) {
-    const bool up = source.enabled && source.last_success &&
-                    (!source.last_error_at || *source.last_error_at <= *source.last_success);
+    const bool up = source.enabled && source.last_success && !source.failing();
     out.Sample("peerscout_source_up", up ? 1 : 0, SourceLabel(source.name));
   }
   out.Family("peerscout_source_stale", "gauge", "1 while a failing source's last peers are kept.");
