@@ -20,9 +20,6 @@ struct SelfIdentity {
   std::vector<uint16_t> app_ports;
 
   void Add(const SelfIdentity& other);
-  bool empty() const {
-    return peer_ids.empty() && tailnet_nodes.empty() && addresses.empty() && app_ports.empty();
-  }
   bool operator==(const SelfIdentity&) const = default;
 };
 

@@ -76,7 +76,6 @@ Parsed<PeerId> PeerId::Parse(std::string_view text) {
   }
   PeerId id;
   id.text_ = EncodeBase58Btc(multihash);
-  id.multihash_ = std::move(multihash);
   return id;
 }
 

@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "sidecar/net/parsed.h"
 
@@ -20,14 +19,12 @@ class PeerId {
 
   // The base58btc form: what rust-libp2p and go-libp2p print and what exo's `/p2p/` accepts.
   const std::string& ToString() const { return text_; }
-  const std::vector<uint8_t>& multihash() const { return multihash_; }
 
   auto operator<=>(const PeerId& other) const { return text_ <=> other.text_; }
   bool operator==(const PeerId& other) const { return text_ == other.text_; }
 
  private:
-  std::vector<uint8_t> multihash_;
-  std::string text_;
+  std::string text_;  // the only state: every Peer and Observation carries a copy
 };
 
 }  // namespace peerscout

@@ -18,8 +18,10 @@ size_t FileOutputs::Write(const PeerSet& peers) {
   size_t count = 0;
   for (size_t i = 0; i < outputs_.size(); ++i) {
     const OutputConfig& output = outputs_[i];
-    const PeerSet view = output.filter.empty() ? PeerSet{} : FilterPeers(peers, output.filter);
-    std::string bytes = output.format->render(output.filter.empty() ? peers : view, output.render);
+    std::string bytes =
+        output.filter.empty()
+            ? output.format->render(peers, output.render)
+            : output.format->render(FilterPeers(peers, output.filter), output.render);
     if (written_[i].known && written_[i].bytes == bytes) {
       ++counters_.unchanged;
       continue;

@@ -24,7 +24,6 @@ class FileOutputs {
   // write is retried on the next call even if nothing changed. Returns the number written.
   size_t Write(const PeerSet& peers);
   const Counters& counters() const { return counters_; }
-  const std::vector<OutputConfig>& outputs() const { return outputs_; }
 
  private:
   struct Written {
