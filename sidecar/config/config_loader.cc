@@ -50,10 +50,8 @@ class Loader {
     }
     Config config;
     config.file = file_;
-    CheckTopLevelKeys(root);
     const OptionValues top =
-        ReadTable(&root, FindSection("").options, "the top level", "PEERSCOUT",
-                  {"log", "server", "registry", "self", "sources", "static", "output"});
+        ReadTable(&root, FindSection("").options, "the top level", "PEERSCOUT", CheckTables(root));
     config.runtime_dir = top.Get<std::string>("runtime_dir");
     BuildLog(Section(root, "log"), config.log);
     BuildServer(Section(root, "server"), config);
@@ -84,19 +82,24 @@ class Loader {
     return origin == "default" ? table : origin;
   }
 
-  void CheckTopLevelKeys(const toml::table& root) {
+  // The tables the top level may hold: the schema's sections and [sources]. Each must have the
+  // shape its section says; returns their names, which are not top-level keys.
+  std::set<std::string_view> CheckTables(const toml::table& root) {
+    std::set<std::string_view> tables{"sources"};
+    for (const SectionSpec& section : CoreSections()) {
+      if (!section.name.empty()) tables.insert(section.name);
+    }
     for (const auto& [key, node] : root) {
       const std::string_view name = key.str();
-      const bool is_array = name == "static" || name == "output";
+      if (!tables.count(name)) continue;
+      const bool is_array = name != "sources" && FindSection(name).is_array;
       if (is_array && !node.is_array_of_tables()) {
         Error(Where(node) + ": [[" + std::string(name) + "]] must be an array of tables");
-      }
-      if ((name == "log" || name == "server" || name == "registry" || name == "self" ||
-           name == "sources") &&
-          !node.is_table()) {
+      } else if (!is_array && !node.is_table()) {
         Error(Where(node) + ": [" + std::string(name) + "] must be a table");
       }
     }
+    return tables;
   }
 
   // Defaults, then the table's keys, then the variables named by `env_prefix`.
