@@ -29,6 +29,8 @@ struct ServerConfig {
   Duration connection_timeout = std::chrono::seconds(60);
   Duration default_wait = std::chrono::minutes(5);
   Duration max_wait = std::chrono::minutes(10);
+
+  bool operator==(const ServerConfig&) const = default;
 };
 
 struct RegistryConfig {

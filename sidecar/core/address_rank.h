@@ -12,6 +12,8 @@ namespace peerscout {
 struct NetworkView {
   std::vector<Subnet> local_subnets;  // our interfaces' subnets, tailnet ones excluded
   bool prefer_ipv6 = false;
+
+  bool operator==(const NetworkView&) const = default;
 };
 
 AddressKind ClassifyAddress(const Endpoint& endpoint, TailnetPath path, const NetworkView& view);

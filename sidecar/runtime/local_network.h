@@ -9,9 +9,7 @@ namespace peerscout {
 struct LocalNetwork {
   NetworkView view;   // subnets of up, non-loopback, non-tailnet interfaces
   SelfIdentity self;  // every address of every up interface, loopback included
-  bool operator==(const LocalNetwork& other) const {
-    return view.local_subnets == other.view.local_subnets && self == other.self;
-  }
+  bool operator==(const LocalNetwork&) const = default;
 };
 
 LocalNetwork ReadLocalNetwork();

@@ -24,13 +24,6 @@ Api::Options ApiOptions(const Config& config) {
   return options;
 }
 
-bool SameServer(const ServerConfig& a, const ServerConfig& b) {
-  return a.socket == b.socket && a.socket_mode == b.socket_mode &&
-         a.socket_group == b.socket_group && a.max_connections == b.max_connections &&
-         a.connection_timeout == b.connection_timeout && a.default_wait == b.default_wait &&
-         a.max_wait == b.max_wait;
-}
-
 void LogChange(const PeerSet& peers, const PeerSetDiff& diff) {
   spdlog::info("peers: version {}: {} peers (+{} -{} ~{})", peers.version, peers.peers.size(),
                diff.added.size(), diff.removed.size(), diff.changed.size());
@@ -133,7 +126,7 @@ bool Sidecar::Reload(Config config) {
     ++telemetry_.reload_failures;
     return false;
   }
-  if (!SameServer(config.server, config_.server)) {
+  if (!(config.server == config_.server)) {
     spdlog::warn("reload: [server] changes take effect at the next start");
     config.server = config_.server;
   }
