@@ -165,6 +165,7 @@ class PeerBuilder {
     if (peer_.tailnet_node.empty()) peer_.tailnet_node = identity.tailnet_node;
     if (!peer_.magic_dns) peer_.magic_dns = identity.magic_dns;
     if (peer_.hostname.empty()) peer_.hostname = identity.hostname;
+    if (peer_.os.empty()) peer_.os = observation.os;
     peer_.sources.push_back(*item.source);
     peer_.tags.insert(peer_.tags.end(), observation.tags.begin(), observation.tags.end());
     for (const Endpoint* endpoint : item.addresses) AddAddress(*endpoint, *item.source);

@@ -33,6 +33,7 @@ struct Observation {
   std::optional<bool> online;  // no opinion when empty
   std::optional<Clock::time_point> last_seen;
   std::vector<std::string> tags;
+  std::string os;  // as reported ("linux", "macOS"); untrusted, shown only in JSON
   TailnetPath tailnet_path = TailnetPath::kUnknown;
   // Set by a source for data it keeps from an earlier round (a name that no longer
   // resolves); the registry sets it for every observation of a failing source.

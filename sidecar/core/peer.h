@@ -37,6 +37,7 @@ struct Peer {
   std::string tailnet_node;
   std::optional<DnsName> magic_dns;
   std::string hostname;
+  std::string os;
   std::vector<PeerAddress> addresses;  // best first
   std::vector<std::string> sources;    // sorted
   std::vector<std::string> tags;       // sorted

@@ -45,6 +45,7 @@ void Registry::Publish(const std::string& source, Snapshot snapshot, Clock::time
   entry.self = std::move(snapshot.self);
   SourceStatus& status = entry.status;
   status.issues = std::move(snapshot.issues);
+  status.details = std::move(snapshot.details);
   status.observation_count = entry.observations.size();
   status.last_success = now;
   status.stale = false;

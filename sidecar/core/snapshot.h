@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct Snapshot {
   std::vector<SourceIssue> issues;
   // What this source learned about our own node (tailscaled's Self, the local app's mDNS).
   SelfIdentity self;
+  // How the source looked, for /v1/sources: {"mode": "localapi", "tailscaled": "1.104.6"}.
+  std::map<std::string, std::string> details;
   std::chrono::nanoseconds fetch_duration{0};
 };
 

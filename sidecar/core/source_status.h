@@ -21,7 +21,8 @@ struct SourceStatus {
   std::optional<Clock::time_point> last_success;
   std::optional<Clock::time_point> last_error_at;
   std::string last_error;
-  std::vector<SourceIssue> issues;  // from the last successful snapshot
+  std::vector<SourceIssue> issues;             // from the last successful snapshot
+  std::map<std::string, std::string> details;  // likewise
   size_t observation_count = 0;
   // Failing now, and serving its last good observations until they expire.
   bool stale = false;

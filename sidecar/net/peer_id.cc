@@ -79,4 +79,13 @@ Parsed<PeerId> PeerId::Parse(std::string_view text) {
   return id;
 }
 
+std::string PeerId::ToCidV1() const {
+  // text_ came from a valid multihash, so it decodes.
+  std::vector<uint8_t> bytes{static_cast<uint8_t>(kCidVersion1),
+                             static_cast<uint8_t>(kLibp2pKeyCodec)};
+  const std::vector<uint8_t> multihash = *DecodeBase58Btc(text_);
+  bytes.insert(bytes.end(), multihash.begin(), multihash.end());
+  return "b" + EncodeBase32Lower(bytes);
+}
+
 }  // namespace peerscout

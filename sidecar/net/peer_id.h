@@ -19,6 +19,9 @@ class PeerId {
 
   // The base58btc form: what rust-libp2p and go-libp2p print and what exo's `/p2p/` accepts.
   const std::string& ToString() const { return text_; }
+  // The CIDv1 form in lowercase base32 ("bafz…"): the same id in an alphabet that survives
+  // lowercasing, so it fits where only lowercase is allowed (Headscale's tags).
+  std::string ToCidV1() const;
 
   auto operator<=>(const PeerId& other) const { return text_ <=> other.text_; }
   bool operator==(const PeerId& other) const { return text_ == other.text_; }

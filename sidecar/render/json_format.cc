@@ -51,6 +51,8 @@ void WritePeer(Writer& writer, const Peer& peer) {
   json::StringOrNull(writer, peer.magic_dns ? peer.magic_dns->ToString() : "");
   writer.Key("hostname");
   json::StringOrNull(writer, peer.hostname);
+  writer.Key("os");
+  json::StringOrNull(writer, peer.os);
   writer.Key("addresses");
   writer.StartArray();
   for (const PeerAddress& address : peer.addresses) WriteAddress(writer, peer, address);

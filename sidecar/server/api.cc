@@ -156,6 +156,13 @@ ApiResponse Api::Sources() const {
     writer.Uint64(source.errors);
     writer.Key("last_fetch_seconds");
     writer.Double(std::chrono::duration<double>(source.last_fetch_duration).count());
+    writer.Key("details");
+    writer.StartObject();
+    for (const auto& [key, value] : source.details) {
+      writer.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+      String(writer, value);
+    }
+    writer.EndObject();
     writer.Key("issues");
     writer.StartArray();
     for (const SourceIssue& issue : source.issues) {

@@ -1,0 +1,30 @@
+#include "sidecar/core/clock_text.h"
+
+#include <gtest/gtest.h>
+
+namespace peerscout {
+namespace {
+
+TEST(ParseTimestampTest, ReadsGoAndProtojsonTimestamps) {
+  auto whole = ParseTimestamp("2025-07-10T14:06:52Z");
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(FormatTimestamp(*whole), "2025-07-10T14:06:52.000Z");
+  EXPECT_EQ(FormatTimestamp(*ParseTimestamp("2025-07-10T14:06:52.1Z")), "2025-07-10T14:06:52.100Z");
+  EXPECT_EQ(FormatTimestamp(*ParseTimestamp("2025-07-10T14:06:52.123456789Z")),
+            "2025-07-10T14:06:52.123Z");
+  EXPECT_EQ(FormatTimestamp(*ParseTimestamp("2025-07-10T16:06:52+02:00")),
+            "2025-07-10T14:06:52.000Z");
+}
+
+TEST(ParseTimestampTest, GoZeroTimeAndGarbageAreNothing) {
+  EXPECT_FALSE(ParseTimestamp("0001-01-01T00:00:00Z"));
+  EXPECT_FALSE(ParseTimestamp(""));
+  EXPECT_FALSE(ParseTimestamp("2025-07-10 14:06:52Z"));
+  EXPECT_FALSE(ParseTimestamp("2025-13-10T14:06:52Z"));
+  EXPECT_FALSE(ParseTimestamp("2025-07-10T14:06:52"));
+  EXPECT_FALSE(ParseTimestamp("2025-07-10T14:06:52.Z"));
+  EXPECT_FALSE(ParseTimestamp("2025-07-10T14:06:52Zjunk"));
+}
+
+}  // namespace
+}  // namespace peerscout
