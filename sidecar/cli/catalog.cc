@@ -2,12 +2,13 @@
 #include <array>
 
 #include "adapters/env/env_source.h"
+#include "adapters/tailscale/tailscale_source.h"
 #include "sidecar/cli/commands.h"
 
 namespace peerscout::cli {
 
 SourceCatalog Catalog() {
-  static const std::array kCatalog{env::Factory()};
+  static const std::array kCatalog{env::Factory(), tailscale::Factory()};
   return kCatalog;
 }
 

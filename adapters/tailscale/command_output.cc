@@ -1,0 +1,160 @@
+#include "adapters/tailscale/command_output.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+extern char** environ;
+
+namespace peerscout::tailscale {
+namespace {
+
+class Pipe {
+ public:
+  Pipe() {
+    if (pipe2(fds_.data(), O_CLOEXEC) != 0) fds_ = {-1, -1};
+  }
+  ~Pipe() {
+    CloseRead();
+    CloseWrite();
+  }
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+  bool ok() const { return fds_[0] >= 0; }
+  int read_end() const { return fds_[0]; }
+  int write_end() const { return fds_[1]; }
+  void CloseRead() { Close(fds_[0]); }
+  void CloseWrite() { Close(fds_[1]); }
+
+ private:
+  static void Close(int& fd) {
+    if (fd >= 0) close(fd);
+    fd = -1;
+  }
+  std::array<int, 2> fds_{-1, -1};
+};
+
+std::string FirstLine(const std::string& text) {
+  std::string line = text.substr(0, std::min(text.find('\n'), size_t{200}));
+  for (char& c : line) {
+    if (c < ' ' || c > '~') c = '?';
+  }
+  return line;
+}
+
+std::string Describe(int status) {
+  if (WIFEXITED(status)) return "exited " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "ended";
+}
+
+pid_t Spawn(const std::vector<std::string>& argv, Pipe& out, Pipe& err, int& spawn_error) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out.write_end(), STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err.write_end(), STDERR_FILENO);
+  // The sidecar blocks its signals in every thread; the child starts with none blocked.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  sigset_t defaults;
+  sigfillset(&defaults);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setsigdefault(&attributes, &defaults);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  spawn_error = posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  return spawn_error == 0 ? pid : -1;
+}
+
+}  // namespace
+
+Parsed<std::string> CommandOutput(const std::vector<std::string>& argv,
+                                  std::chrono::milliseconds timeout, size_t max_bytes,
+                                  std::stop_token stop) {
+  using Result = Parsed<std::string>;
+  if (argv.empty()) return Result::Error("empty command");
+  Pipe out;
+  Pipe err;
+  if (!out.ok() || !err.ok()) return Result::Error(std::string("pipe: ") + std::strerror(errno));
+  int spawn_error = 0;
+  const pid_t pid = Spawn(argv, out, err, spawn_error);
+  if (pid < 0) return Result::Error(argv[0] + ": " + std::strerror(spawn_error));
+  out.CloseWrite();
+  err.CloseWrite();
+
+  std::string stdout_text;
+  std::string stderr_text;
+  std::string failure;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::array<pollfd, 2> fds{pollfd{out.read_end(), POLLIN, 0}, pollfd{err.read_end(), POLLIN, 0}};
+  while ((fds[0].fd >= 0 || fds[1].fd >= 0) && failure.empty()) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) failure = "timed out after " + std::to_string(timeout.count()) + " ms";
+    if (stop.stop_requested()) failure = "stopped";
+    if (!failure.empty()) break;
+    // Short slices: a stop request is noticed within 100 ms.
+    if (poll(fds.data(), fds.size(), static_cast<int>(std::min<int64_t>(left.count(), 100))) < 0 &&
+        errno != EINTR) {
+      failure = std::string("poll: ") + std::strerror(errno);
+    }
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buffer[65536];
+      const ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
+      if (n <= 0) {
+        fds[i].fd = -1;
+        continue;
+      }
+      std::string& text = i == 0 ? stdout_text : stderr_text;
+      if (i == 1 && text.size() > 4096) continue;  // only its first lines are shown
+      text.append(buffer, static_cast<size_t>(n));
+      if (i == 0 && text.size() > max_bytes) {
+        failure = "printed more than " + std::to_string(max_bytes >> 20) + " MiB";
+      }
+    }
+  }
+  if (!failure.empty()) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!failure.empty()) return Result::Error(argv[0] + " " + failure);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string message = argv[0] + " " + Describe(status);
+    if (!stderr_text.empty()) message += ": " + FirstLine(stderr_text);
+    return Result::Error(message);
+  }
+  return stdout_text;
+}
+
+bool FindExecutable(const std::string& program) {
+  if (program.empty()) return false;
+  if (program.find('/') != std::string::npos) return access(program.c_str(), X_OK) == 0;
+  const char* path = std::getenv("PATH");
+  std::stringstream directories(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  std::string directory;
+  while (std::getline(directories, directory, ':')) {
+    if (directory.empty()) directory = ".";
+    if (access((directory + "/" + program).c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace peerscout::tailscale

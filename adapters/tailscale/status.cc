@@ -1,0 +1,260 @@
+#include "adapters/tailscale/status.h"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+#include <array>
+#include <utility>
+
+namespace peerscout::tailscale {
+namespace {
+
+// Bounds on what one node may carry, so a hostile status cannot make us hold more than the
+// body it came in.
+constexpr size_t kMaxListItems = 64;
+constexpr size_t kMaxStringBytes = 1024;
+// Iterative: a hostile, deeply nested body must not exhaust the stack. Validated: strings
+// from here reach outputs.
+constexpr unsigned kParseFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+
+enum class Field : uint8_t {
+  kNone,
+  // top level
+  kVersion,
+  kBackendState,
+  kHealth,
+  kSelf,
+  kPeerMap,
+  // PeerStatus
+  kId,
+  kPublicKey,
+  kHostName,
+  kDnsName,
+  kOs,
+  kTailscaleIps,
+  kTags,
+  kCurAddr,
+  kRelay,
+  kPeerRelay,
+  kLastSeen,
+  kOnline,
+  kExpired,
+  kShareeNode,
+};
+
+struct Name {
+  std::string_view text;
+  Field field;
+};
+
+constexpr std::array kTopFields{
+    Name{"Version", Field::kVersion}, Name{"BackendState", Field::kBackendState},
+    Name{"Health", Field::kHealth},   Name{"Self", Field::kSelf},
+    Name{"Peer", Field::kPeerMap},
+};
+
+constexpr std::array kPeerFields{
+    Name{"ID", Field::kId},
+    Name{"PublicKey", Field::kPublicKey},
+    Name{"HostName", Field::kHostName},
+    Name{"DNSName", Field::kDnsName},
+    Name{"OS", Field::kOs},
+    Name{"TailscaleIPs", Field::kTailscaleIps},
+    Name{"Tags", Field::kTags},
+    Name{"CurAddr", Field::kCurAddr},
+    Name{"Relay", Field::kRelay},
+    Name{"PeerRelay", Field::kPeerRelay},
+    Name{"LastSeen", Field::kLastSeen},
+    Name{"Online", Field::kOnline},
+    Name{"Expired", Field::kExpired},
+    Name{"ShareeNode", Field::kShareeNode},
+};
+
+template <size_t N>
+Field Lookup(const std::array<Name, N>& names, std::string_view key) {
+  for (const Name& name : names) {
+    if (name.text == key) return name.field;
+  }
+  return Field::kNone;
+}
+
+// Where the reader is: the value of `field` in a container of kind `where`.
+enum class Where : uint8_t { kDocument, kTop, kPeerMap, kPeer, kList };
+
+// RapidJSON SAX handler. Containers it does not want are skipped by depth, without building
+// anything: the cost stays close to a pass that does no work at all.
+class StatusReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, StatusReader> {
+ public:
+  explicit StatusReader(Status& status) : status_(status) {}
+
+  bool Key(const char* text, rapidjson::SizeType length, bool) {
+    if (skip_ > 0) return true;
+    const std::string_view key(text, length);
+    if (where_ == Where::kTop) field_ = Lookup(kTopFields, key);
+    if (where_ == Where::kPeer) field_ = Lookup(kPeerFields, key);
+    return true;
+  }
+
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    if (skip_ > 0) return true;
+    std::string_view value(text, std::min<size_t>(length, kMaxStringBytes));
+    if (where_ == Where::kList) {
+      if (list_->size() < kMaxListItems) list_->emplace_back(value);
+      return true;
+    }
+    if (std::string* target = StringTarget()) target->assign(value);
+    return true;
+  }
+
+  bool Bool(bool value) {
+    if (skip_ > 0 || where_ != Where::kPeer) return true;
+    PeerStatus& peer = Peer();
+    if (field_ == Field::kOnline) peer.online = value;
+    if (field_ == Field::kExpired) peer.expired = value;
+    if (field_ == Field::kShareeNode) peer.sharee_node = value;
+    return true;
+  }
+
+  bool StartObject() {
+    if (skip_ > 0 || !Enter(true)) ++skip_;
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) { return Leave(); }
+
+  bool StartArray() {
+    if (skip_ > 0 || !Enter(false)) ++skip_;
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) { return Leave(); }
+
+  bool saw_object() const { return saw_object_; }
+
+ private:
+  static constexpr ptrdiff_t kSelf = -1;
+
+  struct Frame {
+    Where where;
+    Field field;
+    ptrdiff_t peer;
+  };
+
+  // An index, not a pointer: peers are appended while others are being read.
+  PeerStatus& Peer() {
+    return peer_ == kSelf ? status_.self : status_.peers[static_cast<size_t>(peer_)];
+  }
+
+  // Steps into a container the reader wants; false: skip it.
+  bool Enter(bool object) {
+    Where next = Where::kList;
+    ptrdiff_t peer = peer_;
+    std::vector<std::string>* list = nullptr;
+    if (where_ == Where::kDocument && object) {
+      next = Where::kTop;
+      saw_object_ = true;
+    } else if (where_ == Where::kTop && object && field_ == Field::kSelf) {
+      next = Where::kPeer;
+      peer = kSelf;
+    } else if (where_ == Where::kTop && object && field_ == Field::kPeerMap) {
+      next = Where::kPeerMap;
+    } else if (where_ == Where::kTop && !object && field_ == Field::kHealth) {
+      list = &status_.health;
+    } else if (where_ == Where::kPeerMap && object) {
+      next = Where::kPeer;
+      peer = static_cast<ptrdiff_t>(status_.peers.size());
+      status_.peers.emplace_back();
+    } else if (where_ == Where::kPeer && !object && field_ == Field::kTailscaleIps) {
+      list = &Peer().tailscale_ips;
+    } else if (where_ == Where::kPeer && !object && field_ == Field::kTags) {
+      list = &Peer().tags;
+    } else {
+      return false;
+    }
+    stack_.push_back({where_, field_, peer_});
+    where_ = next;
+    peer_ = peer;
+    list_ = list;
+    field_ = Field::kNone;
+    return true;
+  }
+
+  bool Leave() {
+    if (skip_ > 0) {
+      --skip_;
+      return true;
+    }
+    if (stack_.empty()) return true;
+    const Frame frame = stack_.back();
+    stack_.pop_back();
+    where_ = frame.where;
+    field_ = frame.field;
+    peer_ = frame.peer;
+    list_ = nullptr;
+    return true;
+  }
+
+  std::string* StringTarget() {
+    if (where_ == Where::kTop) {
+      if (field_ == Field::kVersion) return &status_.version;
+      if (field_ == Field::kBackendState) return &status_.backend_state;
+      return nullptr;
+    }
+    if (where_ != Where::kPeer) return nullptr;
+    PeerStatus& peer = Peer();
+    switch (field_) {
+      case Field::kId:
+        return &peer.id;
+      case Field::kPublicKey:
+        return &peer.public_key;
+      case Field::kHostName:
+        return &peer.host_name;
+      case Field::kDnsName:
+        return &peer.dns_name;
+      case Field::kOs:
+        return &peer.os;
+      case Field::kCurAddr:
+        return &peer.cur_addr;
+      case Field::kRelay:
+        return &peer.relay;
+      case Field::kPeerRelay:
+        return &peer.peer_relay;
+      case Field::kLastSeen:
+        return &peer.last_seen;
+      default:
+        return nullptr;
+    }
+  }
+
+  Status& status_;
+  std::vector<Frame> stack_;
+  Where where_ = Where::kDocument;
+  Field field_ = Field::kNone;
+  ptrdiff_t peer_ = kSelf;
+  std::vector<std::string>* list_ = nullptr;
+  size_t skip_ = 0;
+  bool saw_object_ = false;
+};
+
+}  // namespace
+
+Parsed<Status> ParseStatus(std::string_view json) {
+  if (json.size() > kMaxStatusBytes) {
+    return Parsed<Status>::Error("status is larger than " + std::to_string(kMaxStatusBytes >> 20) +
+                                 " MiB");
+  }
+  Status status;
+  status.peers.reserve(json.size() / 1024 + 4);  // a peer takes about 1.2 KB of JSON
+  StatusReader handler(status);
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream bytes(json.data(), json.size());
+  const rapidjson::ParseResult result = reader.Parse<kParseFlags>(bytes, handler);
+  if (!result) {
+    return Parsed<Status>::Error(std::string("status is not valid JSON: ") +
+                                 rapidjson::GetParseError_En(result.Code()) + " at byte " +
+                                 std::to_string(result.Offset()));
+  }
+  if (!handler.saw_object()) return Parsed<Status>::Error("status is not a JSON object");
+  return status;
+}
+
+}  // namespace peerscout::tailscale
