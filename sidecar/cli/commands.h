@@ -34,6 +34,14 @@ struct ExecOptions {
 };
 int Exec(const std::string& socket, const ExecOptions& options);
 
+struct TagForOptions {
+  std::string subject;  // a peer id, or a tag to read back
+  int port = 0;         // 0: no port tag
+  std::string prefix = "exo";
+  std::string style;  // dash | underscore; empty: both, annotated
+};
+int TagFor(const TagForOptions& options);
+
 // --socket, else PEERSCOUT_SOCKET, else the config's server.socket (PEERSCOUT_CONFIG or
 // --config), else <runtime_dir>/peerscout.sock.
 std::string ResolveSocket(const std::string& flag, const std::string& config_file,

@@ -84,12 +84,23 @@ int main(int argc, char** argv) {
   exec->add_option("command", exec_options.command, "The command and its arguments (after --)")
       ->required();
 
+  cli::TagForOptions tag_options;
+  CLI::App* tag_for = app.add_subcommand(
+      "tag-for", "Print the tailnet tags that carry a peer id (and port), or read a tag back");
+  tag_for->add_option("subject", tag_options.subject, "A peer id, or a tag to read back")
+      ->required();
+  tag_for->add_option("--port", tag_options.port, "The app's port")->check(CLI::Range(1, 65535));
+  tag_for->add_option("--prefix", tag_options.prefix, "Tag prefix")->capture_default_str();
+  tag_for->add_option("--style", tag_options.style, "Only one style, comma-separated")
+      ->check(CLI::IsMember({"dash", "underscore"}));
+
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
 
   if (*run) return cli::Run(config_file, env);
   if (*check) return cli::CheckConfig(config_file, list_keys, env);
+  if (*tag_for) return cli::TagFor(tag_options);
   if (app.got_subcommand("version")) {
     std::printf("peerscout %s\n", PEERSCOUT_VERSION);
     return 0;
