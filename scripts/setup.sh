@@ -10,8 +10,9 @@ packages=(
   libmicrohttpd-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  # curl and util-linux (unshare) are used by integration tests, python3 by the bench script.
-  packages+=(libgtest-dev libgmock-dev libbenchmark-dev curl util-linux mount python3)
+  # curl and util-linux (unshare, nsenter, setpriv) are used by integration tests; iproute2
+  # and jq by the tailnet lab (tests/integration/tailnet/lab.sh); python3 by the benchmarks.
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev curl util-linux mount python3 iproute2 jq)
 fi
 
 missing=()

@@ -13,22 +13,19 @@ namespace {
 // body it came in.
 constexpr size_t kMaxListItems = 64;
 constexpr size_t kMaxStringBytes = 1024;
-// Iterative: a hostile, deeply nested body must not exhaust the stack. Validated: strings
-// from here reach outputs.
-constexpr unsigned kParseFlags =
-    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+// ipnstate.Status nests a few levels; a body nested deeper is refused before RapidJSON's
+// recursive parser could exhaust the stack.
+constexpr size_t kMaxDepth = 64;
 
 enum class Field : uint8_t {
   kNone,
   // top level
   kVersion,
   kBackendState,
-  kHealth,
   kSelf,
   kPeerMap,
   // PeerStatus
   kId,
-  kPublicKey,
   kHostName,
   kDnsName,
   kOs,
@@ -49,14 +46,14 @@ struct Name {
 };
 
 constexpr std::array kTopFields{
-    Name{"Version", Field::kVersion}, Name{"BackendState", Field::kBackendState},
-    Name{"Health", Field::kHealth},   Name{"Self", Field::kSelf},
+    Name{"Version", Field::kVersion},
+    Name{"BackendState", Field::kBackendState},
+    Name{"Self", Field::kSelf},
     Name{"Peer", Field::kPeerMap},
 };
 
 constexpr std::array kPeerFields{
     Name{"ID", Field::kId},
-    Name{"PublicKey", Field::kPublicKey},
     Name{"HostName", Field::kHostName},
     Name{"DNSName", Field::kDnsName},
     Name{"OS", Field::kOs},
@@ -73,8 +70,12 @@ constexpr std::array kPeerFields{
 
 template <size_t N>
 Field Lookup(const std::array<Name, N>& names, std::string_view key) {
+  // Most keys of a peer are ones we skip: the first byte and the length rule them out without
+  // a comparison.
   for (const Name& name : names) {
-    if (name.text == key) return name.field;
+    if (name.text.size() == key.size() && name.text[0] == key[0] && name.text == key) {
+      return name.field;
+    }
   }
   return Field::kNone;
 }
@@ -117,12 +118,14 @@ class StatusReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Stat
   }
 
   bool StartObject() {
+    if (++depth_ > kMaxDepth) return false;
     if (skip_ > 0 || !Enter(true)) ++skip_;
     return true;
   }
   bool EndObject(rapidjson::SizeType) { return Leave(); }
 
   bool StartArray() {
+    if (++depth_ > kMaxDepth) return false;
     if (skip_ > 0 || !Enter(false)) ++skip_;
     return true;
   }
@@ -157,8 +160,6 @@ class StatusReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Stat
       peer = kSelf;
     } else if (where_ == Where::kTop && object && field_ == Field::kPeerMap) {
       next = Where::kPeerMap;
-    } else if (where_ == Where::kTop && !object && field_ == Field::kHealth) {
-      list = &status_.health;
     } else if (where_ == Where::kPeerMap && object) {
       next = Where::kPeer;
       peer = static_cast<ptrdiff_t>(status_.peers.size());
@@ -179,6 +180,7 @@ class StatusReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Stat
   }
 
   bool Leave() {
+    --depth_;
     if (skip_ > 0) {
       --skip_;
       return true;
@@ -204,8 +206,6 @@ class StatusReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Stat
     switch (field_) {
       case Field::kId:
         return &peer.id;
-      case Field::kPublicKey:
-        return &peer.public_key;
       case Field::kHostName:
         return &peer.host_name;
       case Field::kDnsName:
@@ -232,6 +232,7 @@ class StatusReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Stat
   ptrdiff_t peer_ = kSelf;
   std::vector<std::string>* list_ = nullptr;
   size_t skip_ = 0;
+  size_t depth_ = 0;
   bool saw_object_ = false;
 };
 
@@ -247,7 +248,7 @@ Parsed<Status> ParseStatus(std::string_view json) {
   StatusReader handler(status);
   rapidjson::Reader reader;
   rapidjson::MemoryStream bytes(json.data(), json.size());
-  const rapidjson::ParseResult result = reader.Parse<kParseFlags>(bytes, handler);
+  const rapidjson::ParseResult result = reader.Parse(bytes, handler);
   if (!result) {
     return Parsed<Status>::Error(std::string("status is not valid JSON: ") +
                                  rapidjson::GetParseError_En(result.Code()) + " at byte " +

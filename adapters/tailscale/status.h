@@ -13,10 +13,9 @@ namespace peerscout::tailscale {
 
 // One node, as tailscaled reports it. Every string is as received: untrusted.
 struct PeerStatus {
-  std::string id;          // StableNodeID: "nRJT1utJ3i11CNTRL"; Headscale's node id "3"
-  std::string public_key;  // "nodekey:<hex>"
-  std::string host_name;   // the OS hostname: not unique, not DNS
-  std::string dns_name;    // MagicDNS FQDN with its trailing dot; "" without a netmap
+  std::string id;         // StableNodeID: "nRJT1utJ3i11CNTRL"; Headscale's node id "3"
+  std::string host_name;  // the OS hostname: not unique, not DNS
+  std::string dns_name;   // MagicDNS FQDN with its trailing dot; "" without a netmap
   std::string os;
   std::vector<std::string> tailscale_ips;
   std::vector<std::string> tags;
@@ -32,7 +31,6 @@ struct PeerStatus {
 struct Status {
   std::string version;
   std::string backend_state;  // "Running", "Stopped", "NeedsLogin", ...
-  std::vector<std::string> health;
   PeerStatus self;
   std::vector<PeerStatus> peers;
 };

@@ -162,7 +162,7 @@ void TailscaleSource::Follow(std::stop_token stop, SnapshotSink& sink) {
   push_ = "watch-ipn-bus";
   const LocalApi api(options_.socket, Millis(options_.timeout));
   const WatchResult result = api.Watch(kWatchMask, stop, on_message, tick);
-  push_ = result.error.empty() ? "not connected" : "polling: " + result.error;
+  push_ = result.error.empty() ? "reconnecting" : "polling: " + result.error;
   if (result.end == WatchEnd::kUnavailable) {
     // An old or trimmed tailscaled without the bus: poll the status instead.
     Sleep(options_.poll_interval, stop);

@@ -46,7 +46,7 @@ class TailscaleSource : public Source {
   void Follow(std::stop_token stop, SnapshotSink& sink);
 
   TailscaleSourceOptions options_;
-  std::string push_ = "not connected";  // how changes reach us, for /v1/sources
+  std::string push_ = "connecting";  // how changes reach us, for /v1/sources
 };
 
 const SourceFactory& Factory();

@@ -1,0 +1,49 @@
+// A real tailnet for a test: Headscale and tailscaled nodes in network namespaces, made by
+// lab.sh beside this file and torn down when the Lab goes out of scope.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tests/integration/sidecar_process.h"
+
+namespace peerscout::testing {
+
+class Lab {
+ public:
+  struct Versions {
+    std::string tailscale;  // empty: lab.sh's default
+    std::string headscale;
+  };
+
+  // Brings up `nodes` nodes; check ok() (and error()) before use.
+  Lab(const TestDirectory& directory, int nodes, Versions versions);
+  ~Lab();
+  Lab(const Lab&) = delete;
+  Lab& operator=(const Lab&) = delete;
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+
+  // lab.sh SUBCOMMAND DIR ARGS...; re-reads lab.env afterwards.
+  ProcessResult Run(const std::string& subcommand, const std::vector<std::string>& args = {});
+  // A value of lab.env: "NODE2_IP4", "TAILSCALE_BIN".
+  std::string Get(const std::string& key) const;
+  std::string Node(int k, const std::string& what) const {
+    return Get("NODE" + std::to_string(k) + "_" + what);
+  }
+  // A command prefix that runs inside node k's network and mount namespaces, which outlive
+  // its tailscaled.
+  std::vector<std::string> InNode(int k) const;
+
+ private:
+  void ReadEnv();
+
+  std::string directory_;
+  std::string error_;
+  std::map<std::string, std::string> env_;
+};
+
+}  // namespace peerscout::testing

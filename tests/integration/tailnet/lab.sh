@@ -1,0 +1,882 @@
+#!/usr/bin/env bash
+# lab.sh: a real tailnet (Headscale + tailscaled nodes) in network namespaces, for integration tests and
+# fixture capture. Needs root, iproute2, util-linux (unshare, nsenter, flock, setsid), curl, jq, and Go
+# plus the Go module proxy the first time (tests/tools/build-daemons.sh builds and caches the daemons).
+#
+# Usage (DIR is a directory the caller owns, e.g. mktemp -d; all lab state lives in it):
+#   lab.sh up DIR NODES [--tailscale VERSION] [--headscale VERSION]   defaults v1.102.5, v0.29.2
+#   lab.sh join DIR K [--tags tag:a,tag:b]    add node K and log it in; stdout: epoch time `tailscale up` returned
+#                               (--tags: the node advertises them itself, dash-form only, registered through
+#                               the headscale CLI since v0.28+ refuses advertised tags with a pre-auth key)
+#   lab.sh start DIR K          (re)start node K's tailscaled on its kept statedir (a never-joined K: NeedsLogin)
+#   lab.sh kill DIR K           SIGKILL node K's tailscaled (Headscale marks it offline after its grace period)
+#   lab.sh down-node DIR K      `tailscale down` on node K        lab.sh up-node DIR K   `tailscale up` again
+#   lab.sh tag DIR K TAG...     set node K's tags with `headscale nodes tag` (replaces the set; adds tagOwners)
+#   lab.sh policy DIR TAG...    add TAGs as tagOwners keys (owner: user lab) and make Headscale reload (SIGHUP)
+#   lab.sh exec DIR K CMD...    run CMD in node K's net+mount+uts namespaces (nsenter -t PID -n -m -u)
+#                               (NODEk_HOLDER in lab.env: a PID that holds them across tailscaled restarts)
+#   lab.sh hs DIR ARGS...       run the headscale CLI with the lab's config (inside the Headscale namespace)
+#   lab.sh stop-headscale DIR   lab.sh start-headscale DIR
+#   lab.sh down DIR             kill everything, delete the namespaces; idempotent, safe after a partial `up`
+# Exit status 0 on success, else nonzero with a one-line reason on stderr. Stdout carries only what is
+# documented above (and the output of CMD / the headscale CLI for exec / hs).
+#
+# Topology (names derived from DIR, so labs in different DIRs coexist): a switch namespace ps<id>-sw holds
+# bridge br0; Headscale runs in ps<id>-hs at 10.213.<o>.1, node K in ps<id>-nK at 10.213.<o>.(10+K), each
+# joined to the bridge by a veth pair created from inside the switch namespace. <id> = 6 hex of
+# sha256(DIR), <o> = its first byte. No namespace has a default route; nothing touches the root
+# namespace's network. Headscale: HTTP + embedded DERP on :8080, STUN on :3478, sqlite, no DERP map
+# download, no update check, no logtail, MagicDNS base_domain lab.test, policy.mode file (DIR/policy.hujson,
+# accept-all ACL, tagOwners per tag). Each node has a holder process (sleep) started under
+#   ip netns exec ps<id>-nK unshare -m -u --propagation private   (tmpfs on /run, hostname nodeK)
+# and every tailscaled of the node enters the holder's namespaces (DIR/nK/holder), so it listens on its default socket /var/run/tailscale/tailscaled.sock in its own mount namespace, with
+# --tun=userspace-networking --statedir=DIR/nK --port=41641, TS_NO_LOGS_NO_SUPPORT=1,
+# TS_DISABLE_PORTMAPPER=1, log in DIR/nK/tailscaled.log. DIR/nK/pid is the tailscaled PID itself.
+# TS_DEBUG_USE_DERP_HTTP=1 lets tailscaled speak plain HTTP to the embedded DERP on server_url's port
+# (otherwise it tries TLS there, fails, and reports the relay unreachable). Every daemon also gets a
+# bind-mounted resolv.conf naming only 127.0.0.1. TS_LOGS_DIR=DIR/nK keeps logpolicy's config file out of
+# the host's /var/lib/tailscale.
+#
+# DIR/lab.env (sourceable KEY=VALUE) after up/join/start/kill: LAB_DIR, HEADSCALE_URL, HEADSCALE_BIN,
+# HEADSCALE_CONFIG, HEADSCALE_NS, HEADSCALE_PID, HEADSCALE_VERSION, TAILSCALE_BIN, TAILSCALED_BIN,
+# TAILSCALE_VERSION, NODES (highest node number), NODE_LIST (comma-separated), and per node NODEk_PID (empty while killed),
+# NODEk_NS, NODEk_IP (bridge address), NODEk_IP4 (tailnet IPv4), NODEk_ID (Headscale node id).
+# Environment: PEERSCOUT_CACHE_DIR (binary cache, see build-daemons.sh).
+set -euo pipefail
+
+# shellcheck source=../../tools/daemon-versions.env
+source "$(dirname "${BASH_SOURCE[0]}")/../../tools/daemon-versions.env"
+readonly DEFAULT_TAILSCALE=$TAILSCALE_NEWEST
+readonly DEFAULT_HEADSCALE=$HEADSCALE_NEWEST
+readonly HS_PORT=8080
+readonly TS_SOCK=/var/run/tailscale/tailscaled.sock
+readonly CLEAN_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+SLEEP_BIN=$(realpath "$(command -v sleep)")
+readonly SLEEP_BIN
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+build_daemons=$(cd "$here/../.." && pwd -P)/tools/build-daemons.sh
+
+die() { printf 'lab.sh: %s\n' "$*" >&2; exit 1; }
+note() { [[ -z ${LAB_VERBOSE:-} ]] || printf 'lab.sh: %s\n' "$*" >&2; }
+
+usage() {
+  die "usage: lab.sh {up DIR NODES [--tailscale V] [--headscale V] | join DIR K [--tags T,..] | start|kill|down-node|up-node DIR K | tag DIR K TAG... | policy DIR TAG... | exec DIR K CMD... | hs DIR ARGS... | stop-headscale|start-headscale|down DIR}"
+}
+
+# ---------------------------------------------------------------- lab identity and state
+lab_init() { # lab_init DIR: derives every name from DIR (which need not exist, for `down`)
+  [[ -n $1 ]] || usage
+  dir=$(realpath -m -- "$1")
+  local h
+  h=$(printf '%s' "$dir" | sha256sum | cut -c1-6)
+  pfx=ps$h
+  sw_ns=$pfx-sw
+  hs_ns=$pfx-hs
+  octet=$((16#${h:0:2}))
+  hs_ip=10.213.$octet.1
+  hs_url=http://$hs_ip:$HS_PORT
+  hs_dir=$dir/hs
+  hs_cfg=$hs_dir/config.yaml
+  policy_file=$dir/policy.hujson
+}
+
+load_conf() { # the settings `up` recorded
+  [[ -f $dir/lab.conf ]] || die "no lab in $dir (run lab.sh up first)"
+  # shellcheck source=/dev/null
+  source "$dir/lab.conf"
+}
+
+node_ns() { printf '%s-n%s' "$pfx" "$1"; }
+node_ip() { printf '10.213.%s.%s' "$octet" $((10 + $1)); }
+node_dir() { printf '%s/n%s' "$dir" "$1"; }
+
+check_k() {
+  if [[ ! $1 =~ ^[1-9][0-9]*$ ]] || (($1 > 240)); then die "bad node number '$1' (want 1..240)"; fi
+}
+
+with_lock() { # with_lock CMD...: serialise state edits of concurrent lab.sh calls on one DIR
+  (
+    flock 8
+    "$@"
+  ) 8>"$dir/.lab.lock"
+}
+
+ns_exists() { [[ -e /run/netns/$1 ]]; }
+
+# True when PID is alive, runs binary BIN, and sits in network namespace NS (guards against PID reuse).
+pid_is() { # pid_is PID BIN NS
+  local pid=$1
+  [[ $pid =~ ^[0-9]+$ && -d /proc/$pid ]] || return 1
+  [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$2" ]] || return 1
+  [[ $(stat -L -c %i "/proc/$pid/ns/net" 2>/dev/null) == "$(stat -L -c %i "/run/netns/$3" 2>/dev/null)" ]]
+}
+
+node_pid() { # node_pid K: the live tailscaled PID of node K, or fail
+  local f
+  f=$(node_dir "$1")/pid
+  [[ -s $f ]] || return 1
+  local pid
+  pid=$(<"$f")
+  pid_is "$pid" "$TAILSCALED_BIN" "$(node_ns "$1")" || return 1
+  printf '%s' "$pid"
+}
+
+hs_pid() {
+  [[ -s $hs_dir/pid ]] || return 1
+  local pid
+  pid=$(<"$hs_dir/pid")
+  pid_is "$pid" "$HEADSCALE_BIN" "$hs_ns" || return 1
+  printf '%s' "$pid"
+}
+
+write_env_locked() {
+  local tmp=$dir/.lab.env.tmp k max=0 list="" ndir pid
+  {
+    printf 'LAB_DIR=%q\n' "$dir"
+    printf 'HEADSCALE_URL=%q\n' "$hs_url"
+    printf 'HEADSCALE_BIN=%q\n' "$HEADSCALE_BIN"
+    printf 'HEADSCALE_CONFIG=%q\n' "$hs_cfg"
+    printf 'HEADSCALE_NS=%q\n' "$hs_ns"
+    printf 'HEADSCALE_PID=%q\n' "$(hs_pid || true)"
+    printf 'HEADSCALE_VERSION=%q\n' "$HEADSCALE_VERSION"
+    printf 'TAILSCALE_BIN=%q\n' "$TAILSCALE_BIN"
+    printf 'TAILSCALED_BIN=%q\n' "$TAILSCALED_BIN"
+    printf 'TAILSCALE_VERSION=%q\n' "$TAILSCALE_VERSION"
+    if [[ -f $dir/nodes ]]; then
+      while read -r k; do
+        ndir=$(node_dir "$k")
+        ((k > max)) && max=$k
+        list+="${list:+,}$k"
+        pid=$(node_pid "$k" || true)
+        printf 'NODE%s_PID=%q\n' "$k" "$pid"
+        printf 'NODE%s_HOLDER=%q\n' "$k" "$(holder_pid "$k" || true)"
+        printf 'NODE%s_NS=%q\n' "$k" "$(node_ns "$k")"
+        printf 'NODE%s_IP=%q\n' "$k" "$(node_ip "$k")"
+        printf 'NODE%s_IP4=%q\n' "$k" "$(cat "$ndir/ip4" 2>/dev/null || true)"
+        printf 'NODE%s_ID=%q\n' "$k" "$(cat "$ndir/id" 2>/dev/null || true)"
+      done < <(sort -n -u "$dir/nodes")
+    fi
+    printf 'NODES=%q\n' "$max"
+    printf 'NODE_LIST=%s\n' "$list"
+  } >"$tmp"
+  mv -f "$tmp" "$dir/lab.env"
+}
+write_env() { with_lock write_env_locked; }
+
+add_node_locked() { # record K in DIR/nodes once
+  grep -qx "$1" "$dir/nodes" 2>/dev/null || printf '%s\n' "$1" >>"$dir/nodes"
+}
+
+# ---------------------------------------------------------------- network
+make_switch() {
+  ip netns add "$sw_ns" &&
+    ip -n "$sw_ns" link set lo up &&
+    ip -n "$sw_ns" link add br0 type bridge &&
+    ip -n "$sw_ns" link set br0 up
+}
+
+# make_host NS PORT IP: namespace NS with lo and eth0=IP/24, veth peer PORT on the switch's bridge.
+make_host() {
+  local ns=$1 port=$2 ip_addr=$3
+  ip netns add "$ns" &&
+    ip -n "$ns" link set lo up &&
+    ip -n "$sw_ns" link add "$port" type veth peer name eth0 netns "$ns" &&
+    ip -n "$sw_ns" link set "$port" master br0 up &&
+    ip -n "$ns" addr add "$ip_addr/24" dev eth0 &&
+    ip -n "$ns" link set eth0 up
+}
+
+ensure_node_ns() { # ensure_node_ns K
+  local ns
+  ns=$(node_ns "$1")
+  ns_exists "$ns" || make_host "$ns" "n$1" "$(node_ip "$1")" ||
+    die "cannot create namespace $ns"
+}
+
+# Daemons see a resolv.conf naming only their namespace's loopback (bind-mounted in their private mount
+# namespace): even a stray DNS lookup cannot target the host's resolver.
+write_resolv_conf() { printf '# lab.sh: no DNS in the lab\nnameserver 127.0.0.1\n' >"$1/resolv.conf"; }
+
+# ---------------------------------------------------------------- headscale
+hs_cli() { # hs_cli ARGS...: headscale CLI inside the Headscale namespace (no route anywhere but the lab)
+  ip netns exec "$hs_ns" env -i PATH="$CLEAN_PATH" HOME="$hs_dir" "$HEADSCALE_BIN" -c "$hs_cfg" "$@"
+}
+
+write_hs_config() {
+  mkdir -p "$hs_dir"
+  cat >"$hs_cfg" <<EOF
+# Generated by lab.sh (from shared reference examples/headscale-config-offline.yaml). Lab-only, offline.
+server_url: $hs_url
+listen_addr: $hs_ip:$HS_PORT
+metrics_listen_addr: 127.0.0.1:9090
+grpc_listen_addr: 127.0.0.1:50443
+grpc_allow_insecure: false
+noise:
+  private_key_path: $hs_dir/noise_private.key
+prefixes:
+  v4: 100.64.0.0/10
+  v6: fd7a:115c:a1e0::/48
+  allocation: sequential
+derp:
+  server:
+    enabled: true
+    region_id: 999
+    region_code: "headscale"
+    region_name: "Headscale Embedded DERP"
+    stun_listen_addr: "$hs_ip:3478"
+    private_key_path: $hs_dir/derp_server_private.key
+    automatically_add_embedded_derp_region: true
+    ipv4: $hs_ip
+  urls: []
+  paths: []
+  auto_update_enabled: false
+  update_frequency: 24h
+disable_check_updates: true
+ephemeral_node_inactivity_timeout: 30m
+database:
+  type: sqlite
+  sqlite:
+    path: $hs_dir/db.sqlite
+    write_ahead_log: true
+log:
+  level: info
+  format: text
+policy:
+  mode: file
+  path: $policy_file
+dns:
+  magic_dns: true
+  base_domain: lab.test
+  override_local_dns: false
+  nameservers:
+    global: []
+unix_socket: $hs_dir/headscale.sock
+unix_socket_permission: "0770"
+logtail:
+  enabled: false
+EOF
+}
+
+# Policy owners: policy v2 (Headscale v0.26+) names users as "lab@", v1 as "lab".
+tag_owner() {
+  if [[ $(printf '%s\n%s\n' "$HEADSCALE_VERSION" v0.26.0 | sort -V | head -n1) == v0.26.0 ]]; then
+    printf 'lab@'
+  else
+    printf 'lab'
+  fi
+}
+
+write_policy_locked() { # regenerate DIR/policy.hujson from DIR/hs/tags
+  local owner tmp=$policy_file.tmp
+  owner=$(tag_owner)
+  sort -u "$hs_dir/tags" | jq -R -n --arg owner "$owner" '
+    {tagOwners: ([inputs | select(length > 0) | {key: ., value: [$owner]}] | from_entries),
+     acls: [{action: "accept", src: ["*"], dst: ["*:*"]}]}' >"$tmp"
+  mv -f "$tmp" "$policy_file"
+}
+
+valid_tag() {
+  # Headscale: "tag:" prefix, lowercase, no whitespace; policy keys: a letter first. No quotes/commas.
+  [[ $1 =~ ^tag:[a-z][a-z0-9_=.:+-]*$ ]]
+}
+
+# policy_add TAG...: add missing tags as tagOwners keys; reload Headscale if anything changed.
+policy_add_locked() {
+  local t changed=0
+  for t in "$@"; do
+    grep -qxF -- "$t" "$hs_dir/tags" || { printf '%s\n' "$t" >>"$hs_dir/tags"; changed=1; }
+  done
+  ((changed)) || return 0
+  write_policy_locked
+  hs_reload_policy
+}
+policy_add() {
+  local t
+  for t in "$@"; do valid_tag "$t" || die "bad tag '$t' (want tag:<lowercase letter>[a-z0-9_=.:+-]*)"; done
+  with_lock policy_add_locked "$@"
+}
+
+# Headscale re-reads a policy.mode=file policy on SIGHUP (hscontrol/app.go; the reload is synchronous in
+# its signal handler). v0.29 logs "Policy reload completed"; older releases log only the signal. So: wait
+# for the signal's log line, then for a completion or error line after it (at most 1 s, then assume done).
+hs_reload_policy() {
+  local pid before now i tail_log
+  pid=$(hs_pid) || return 0 # not running: the next start reads the file
+  before=$(grep -c 'SIGHUP' "$hs_dir/headscale.log" || true)
+  kill -HUP "$pid"
+  for ((i = 0; i < 100; i++)); do
+    now=$(grep -c 'SIGHUP' "$hs_dir/headscale.log" || true)
+    ((now > before)) && break
+    sleep 0.05
+  done
+  ((now > before)) || die "headscale did not acknowledge SIGHUP (policy reload)"
+  for ((i = 0; i < 20; i++)); do
+    # shellcheck disable=SC2016 # a sed script, not a shell expansion
+    tail_log=$(sed -n '/SIGHUP/h;/SIGHUP/!H;${x;p}' "$hs_dir/headscale.log")
+    if grep -q 'ERR.*[Pp]olicy\|reloading policy\|ERR.*ACL' <<<"$tail_log"; then
+      die "headscale failed to reload $policy_file: $(grep 'ERR\|reloading policy' <<<"$tail_log" | tail -n1)"
+    fi
+    grep -qi 'reload completed\|reloaded' <<<"$tail_log" && return 0
+    sleep 0.05
+  done
+}
+
+start_headscale() {
+  [[ -z $(hs_pid || true) ]] || return 0
+  rm -f "$hs_dir/pid"
+  # The inner sh writes its own PID, then execs headscale: DIR/hs/pid is headscale's PID.
+  rm -f "$hs_dir/headscale.sock"
+  write_resolv_conf "$hs_dir"
+  # shellcheck disable=SC2016 # $1.. expand in the inner sh
+  setsid ip netns exec "$hs_ns" unshare -m --propagation private \
+    sh -c 'mount --bind "$4/resolv.conf" /etc/resolv.conf && echo $$ >"$1" &&
+           exec env -i PATH="$5" HOME="$4" "$2" -c "$3" serve' \
+    sh "$hs_dir/pid" "$HEADSCALE_BIN" "$hs_cfg" "$hs_dir" "$CLEAN_PATH" \
+    </dev/null >>"$hs_dir/headscale.log" 2>&1 &
+  local i
+  for ((i = 0; i < 300; i++)); do
+    if [[ -s $hs_dir/pid ]] && ! kill -0 "$(<"$hs_dir/pid")" 2>/dev/null; then
+      die "headscale exited at start: $(grep -v '^\s*$' "$hs_dir/headscale.log" | tail -n1)"
+    fi
+    if [[ -S $hs_dir/headscale.sock ]] &&
+      ip netns exec "$hs_ns" curl -fsS --max-time 1 -o /dev/null "$hs_url/health" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "headscale not healthy on $hs_url after 30 s (see $hs_dir/headscale.log)"
+}
+
+stop_headscale() {
+  local pid i
+  pid=$(hs_pid) || return 0
+  kill -TERM "$pid"
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  rm -f "$hs_dir/pid"
+}
+
+# user lab + a reusable pre-auth key in DIR/hs/authkey (mode 0600)
+make_user_and_key() {
+  hs_cli users create lab >/dev/null || die "headscale users create lab failed"
+  local uid user_arg key
+  uid=$(hs_cli users list -o json | jq -r '.[] | select(.name == "lab") | .id | tostring') ||
+    die "headscale users list failed"
+  [[ -n $uid ]] || die "user lab not found after creating it"
+  # --user is the user's ID from v0.27 (hscontrol CLI "User identifier (ID)"), its name before.
+  if hs_cli preauthkeys create --help 2>&1 | grep -q 'User identifier (ID)'; then user_arg=$uid; else user_arg=lab; fi
+  key=$(hs_cli preauthkeys create --user "$user_arg" --reusable --expiration 24h -o json | jq -r '.key') ||
+    die "headscale preauthkeys create failed"
+  [[ -n $key && $key != null ]] || die "headscale returned no pre-auth key"
+  (umask 077 && printf '%s\n' "$key" >"$hs_dir/authkey")
+}
+
+# ---------------------------------------------------------------- tailscaled nodes
+ts_cli() { # ts_cli K ARGS...: the tailscale CLI in node K's namespaces
+  local pid
+  pid=$(node_pid "$1") || { printf 'lab.sh: node %s: tailscaled is not running\n' "$1" >&2; return 1; }
+  shift
+  nsenter -t "$pid" -n -m -u -- env -i PATH="$CLEAN_PATH" HOME=/root "$TAILSCALE_BIN" "$@"
+}
+
+backend_state() { # backend_state K: prints BackendState, or nothing if the daemon does not answer
+  ts_cli "$1" status --json 2>/dev/null | jq -r '.BackendState // empty' 2>/dev/null || true
+}
+
+# wait_state K WANT [SECONDS]
+wait_state() {
+  local k=$1 want=$2 secs=${3:-30} i st=""
+  for ((i = 0; i < secs * 10; i++)); do
+    st=$(backend_state "$k")
+    [[ $st == "$want" ]] && return 0
+    node_pid "$k" >/dev/null || die "node $k: tailscaled died (see $(node_dir "$k")/tailscaled.log)"
+    sleep 0.1
+  done
+  die "node $k: BackendState is '${st:-none}', not $want after ${secs} s"
+}
+
+holder_pid() { # holder_pid K: the PID holding node K's mount and uts namespaces, or fail
+  local f pid
+  f=$(node_dir "$1")/holder
+  [[ -s $f ]] || return 1
+  pid=$(<"$f")
+  pid_is "$pid" "$SLEEP_BIN" "$(node_ns "$1")" || return 1
+  printf '%s' "$pid"
+}
+
+# start_holder K: node K's private mount namespace (tmpfs /run, the lab's resolv.conf) and uts
+# namespace (hostname nodeK), held by a sleeping process. Every tailscaled of the node enters it,
+# so a restarted daemon puts its socket where processes already inside the node (peerscout under
+# test) look for it.
+start_holder() {
+  local k=$1 ndir ns i
+  ndir=$(node_dir "$k")
+  ns=$(node_ns "$k")
+  holder_pid "$k" >/dev/null && return 0
+  rm -f "$ndir/holder"
+  # shellcheck disable=SC2016 # $1.. expand in the inner sh
+  setsid ip netns exec "$ns" unshare -m -u --propagation private \
+    sh -c 'mount --bind "$3/resolv.conf" /etc/resolv.conf && mount -t tmpfs -o mode=0755 tmpfs /run &&
+           hostname "$1" && echo $$ >"$2" && exec "$4" infinity' \
+    sh "node$k" "$ndir/holder" "$ndir" "$SLEEP_BIN" </dev/null >>"$ndir/tailscaled.log" 2>&1 &
+  for ((i = 0; i < 200; i++)); do
+    holder_pid "$k" >/dev/null && return 0
+    sleep 0.05
+  done
+  die "node $k: its namespace holder did not start (see $ndir/tailscaled.log)"
+}
+
+start_tailscaled() { # start_tailscaled K: start the daemon, wait for its LocalAPI socket
+  local k=$1 ndir i pid holder
+  ndir=$(node_dir "$k")
+  [[ -z $(node_pid "$k" || true) ]] || die "node $k: tailscaled already running"
+  mkdir -p "$ndir"
+  rm -f "$ndir/pid"
+  write_resolv_conf "$ndir"
+  start_holder "$k"
+  holder=$(holder_pid "$k")
+  # The inner sh writes its own PID and execs tailscaled, so DIR/nK/pid is tailscaled's PID.
+  # shellcheck disable=SC2016 # $1.. expand in the inner sh
+  setsid nsenter -t "$holder" -n -m -u -- \
+    sh -c 'echo $$ >"$1" &&
+           exec env -i PATH="$2" HOME=/root TS_NO_LOGS_NO_SUPPORT=1 TS_DISABLE_PORTMAPPER=1 TS_DEBUG_USE_DERP_HTTP=1 TS_LOGS_DIR="$4" \
+             "$3" --tun=userspace-networking --statedir="$4" --port=41641' \
+    sh "$ndir/pid" "$CLEAN_PATH" "$TAILSCALED_BIN" "$ndir" \
+    </dev/null >>"$ndir/tailscaled.log" 2>&1 &
+  for ((i = 0; i < 200; i++)); do
+    if [[ -s $ndir/pid ]]; then
+      pid=$(<"$ndir/pid")
+      kill -0 "$pid" 2>/dev/null || die "node $k: tailscaled exited at start: $(tail -n1 "$ndir/tailscaled.log")"
+      # A killed daemon leaves its socket file behind: wait for the new one to answer.
+      nsenter -t "$pid" -m -- test -S "$TS_SOCK" 2>/dev/null &&
+        ts_cli "$k" status --json >/dev/null 2>&1 && return 0
+    fi
+    sleep 0.05
+  done
+  die "node $k: no LocalAPI socket after 10 s (see $ndir/tailscaled.log)"
+}
+
+up_args() { # up_args K: the `tailscale up` flags node K was joined with (DIR/nK/up-args, one per line)
+  local f
+  f=$(node_dir "$1")/up-args
+  [[ -f $f ]] || die "node $1 never joined (use lab.sh join)"
+  mapfile -t args <"$f"
+}
+
+record_node_info() { # Self.ID is Headscale's node id; first TailscaleIP is the IPv4
+  local k=$1 ndir st
+  ndir=$(node_dir "$k")
+  st=$(ts_cli "$k" status --json --peers=false) || die "node $k: tailscale status failed"
+  jq -r '.Self.ID // empty' <<<"$st" >"$ndir/id"
+  jq -r '[.Self.TailscaleIPs[]? | select(test("^[0-9.]+$"))][0] // empty' <<<"$st" >"$ndir/ip4"
+}
+
+# join_node K TAGS: namespace, daemon, `tailscale up`; prints nothing. Sets join_time (when up returned).
+join_node() {
+  ensure_node_ns "$1"
+  start_tailscaled "$1"
+  if [[ -n $2 ]]; then
+    login_interactive "$1" "$2"
+  else
+    login_begin "$1"
+    login_end "$1"
+  fi
+}
+
+# login_begin K: `tailscale up` with the lab's pre-auth key, in the background; its exit
+# status and the time it returned land in DIR/nK/up.rc and up.time.
+login_begin() {
+  local k=$1 ndir
+  ndir=$(node_dir "$k")
+  local -a a=("--login-server=$hs_url" "--hostname=node$k" "--accept-dns=false" "--auth-key=file:$hs_dir/authkey")
+  printf '%s\n' "${a[@]}" >"$ndir/up-args"
+  up_in_background "$k" "${a[@]}"
+}
+
+up_in_background() { # up_in_background K UP_ARGS...
+  local k=$1 ndir
+  shift
+  ndir=$(node_dir "$k")
+  rm -f "$ndir/up.rc" "$ndir/up.time"
+  (
+    rc=0
+    ts_cli "$k" up "$@" --timeout=45s >>"$ndir/up.log" 2>&1 || rc=$?
+    date +%s.%N >"$ndir/up.time"
+    echo "$rc" >"$ndir/up.rc"
+  ) &
+}
+
+# hs_has_node K: Headscale has registered node K (its id is allocated), or K's `tailscale up` has ended.
+hs_has_node() {
+  [[ -s $(node_dir "$1")/up.rc ]] && return 0
+  hs_cli nodes list -o json 2>/dev/null | jq -e --arg n "node$1" 'any(.[]?; .name == $n)' >/dev/null 2>&1
+}
+
+login_end() { # login_end K: wait for K's background `tailscale up`, then for Running; record id and IPv4
+  local k=$1 ndir rc i
+  ndir=$(node_dir "$k")
+  for ((i = 0; i < 600; i++)); do
+    [[ -s $ndir/up.rc ]] && break
+    sleep 0.1
+  done
+  rc=$(cat "$ndir/up.rc" 2>/dev/null || echo timeout)
+  [[ $rc == 0 ]] || die "node $k: tailscale up failed ($rc): $(tail -n1 "$ndir/up.log" 2>/dev/null)"
+  join_time=$(<"$ndir/up.time")
+  touch "$ndir/joined"
+  rm -f "$ndir/down"
+  wait_state "$k" Running 30
+  record_node_info "$k"
+}
+
+# A node that advertises its own tags logs in interactively: Headscale v0.28+ refuses advertised tags on a
+# pre-auth-key registration ("PreAuthKey nodes get their tags from the key itself"), so `tailscale up`
+# runs without a key, and the registration id from its AuthURL is registered for user lab with the CLI
+# (v0.29: auth register --auth-id; before: nodes register --key). Headscale then checks the advertised
+# tags against tagOwners (owner lab).
+login_interactive() { # login_interactive K TAGS
+  local k=$1 ndir url="" i rc=0
+  ndir=$(node_dir "$k")
+  local -a a=("--login-server=$hs_url" "--hostname=node$k" "--accept-dns=false" "--advertise-tags=$2")
+  printf '%s\n' "${a[@]}" >"$ndir/up-args"
+  up_in_background "$k" "${a[@]}"
+  for ((i = 0; i < 150; i++)); do
+    url=$(ts_cli "$k" status --json 2>/dev/null | jq -r '.AuthURL // empty' 2>/dev/null || true)
+    [[ -n $url || -s $ndir/up.rc ]] && break
+    sleep 0.1
+  done
+  [[ -n $url ]] || die "node $k: no AuthURL from tailscale up: $(tail -n1 "$ndir/up.log" 2>/dev/null)"
+  local reg=${url##*/} out
+  if hs_cli auth register --help >/dev/null 2>&1; then
+    out=$(hs_cli auth register --user lab --auth-id "$reg" 2>&1) || rc=$?
+  else
+    out=$(hs_cli nodes register --user lab --key "$reg" 2>&1) || rc=$?
+  fi
+  ((rc == 0)) || die "node $k: headscale register failed: $(tr '\n' ' ' <<<"$out")"
+  login_end "$k"
+}
+
+# ---------------------------------------------------------------- subcommands
+cmd_up() {
+  (($# >= 2)) || usage
+  lab_init "$1"
+  local nodes=$2 tsv=$DEFAULT_TAILSCALE hsv=$DEFAULT_HEADSCALE
+  shift 2
+  while (($#)); do
+    case "$1" in
+      --tailscale) (($# >= 2)) || usage; tsv=$2; shift 2 ;;
+      --headscale) (($# >= 2)) || usage; hsv=$2; shift 2 ;;
+      *) usage ;;
+    esac
+  done
+  if [[ ! $nodes =~ ^[0-9]+$ ]] || ((nodes > 240)); then die "bad NODES '$nodes' (want 0..240)"; fi
+  [[ $EUID -eq 0 ]] || die "must run as root (network namespaces)"
+  local c
+  for c in ip unshare nsenter setsid flock curl jq sha256sum; do
+    command -v "$c" >/dev/null 2>&1 || die "missing command: $c"
+  done
+  ! ns_exists "$sw_ns" || die "a lab is already up for $dir (lab.sh down $dir first)"
+
+  local bins
+  bins=$("$build_daemons" tailscale "$tsv") || die "cannot build tailscale $tsv (see above)"
+  TAILSCALED_BIN=$(sed -n 1p <<<"$bins")
+  TAILSCALE_BIN=$(sed -n 2p <<<"$bins")
+  HEADSCALE_BIN=$("$build_daemons" headscale "$hsv") || die "cannot build headscale $hsv (see above)"
+  TAILSCALE_VERSION=$tsv
+  HEADSCALE_VERSION=$hsv
+
+  mkdir -p "$dir"
+  # A previous lab's state in DIR would leak old nodes into this one: drop what lab.sh owns.
+  rm -rf "$hs_dir" "$dir"/n[0-9]* "$dir/lab.env" "$dir/lab.conf" "$dir/nodes" "$policy_file"
+  mkdir -p "$hs_dir"
+  {
+    printf 'TAILSCALE_VERSION=%q\nHEADSCALE_VERSION=%q\n' "$tsv" "$hsv"
+    printf 'TAILSCALED_BIN=%q\nTAILSCALE_BIN=%q\nHEADSCALE_BIN=%q\n' "$TAILSCALED_BIN" "$TAILSCALE_BIN" "$HEADSCALE_BIN"
+  } >"$dir/lab.conf"
+
+  # shellcheck disable=SC2034 # read by the EXIT trap
+  up_done=0
+  trap 'rc=$?; if ((rc != 0 && up_done == 0)); then cmd_down_quiet; fi' EXIT
+  trap 'exit 130' INT TERM HUP
+
+  make_switch || die "cannot create the switch namespace $sw_ns"
+  make_host "$hs_ns" hs "$hs_ip" || die "cannot create namespace $hs_ns"
+  write_hs_config
+  printf 'tag:exo\n' >"$hs_dir/tags"
+  write_policy_locked
+  start_headscale
+  make_user_and_key
+
+  # Daemons start in parallel (each job reports its own failure on stderr); logins go in node order so
+  # that node K gets Headscale id K and tailnet address 100.64.0.K.
+  local k pids=() failed=0 p
+  for ((k = 1; k <= nodes; k++)); do
+    printf '%s\n' "$k" >>"$dir/nodes"
+    ensure_node_ns "$k"
+  done
+  for ((k = 1; k <= nodes; k++)); do
+    start_tailscaled "$k" &
+    pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || failed=1; done
+  ((failed == 0)) || die "not every tailscaled started"
+  # Each login starts once Headscale has registered the previous node: ids stay in node order while the
+  # slow part (first map response) overlaps.
+  for ((k = 1; k <= nodes; k++)); do
+    login_begin "$k"
+    for ((p = 0; p < 300; p++)); do
+      hs_has_node "$k" && break
+      sleep 0.05
+    done
+  done
+  for ((k = 1; k <= nodes; k++)); do login_end "$k"; done
+  write_env
+  # shellcheck disable=SC2034 # read by the EXIT trap
+  up_done=1
+}
+
+cmd_join() {
+  (($# >= 2)) || usage
+  lab_init "$1"
+  load_conf
+  local k=$2 tags=""
+  check_k "$k"
+  shift 2
+  while (($#)); do
+    case "$1" in
+      --tags) (($# >= 2)) || usage; tags=$2; shift 2 ;;
+      *) usage ;;
+    esac
+  done
+  [[ -z $(node_pid "$k" || true) ]] || die "node $k is already running"
+  if [[ -n $tags ]]; then
+    local -a tl
+    IFS=, read -r -a tl <<<"$tags"
+    local t
+    for t in "${tl[@]}"; do
+      # tailcfg.CheckTag: the client only sends tag:<letter>[letters, digits, dashes].
+      [[ $t =~ ^tag:[A-Za-z][A-Za-z0-9-]*$ ]] || die "tag '$t' cannot be advertised (only letters, digits, dashes)"
+    done
+    policy_add "${tl[@]}"
+  fi
+  local ndir
+  ndir=$(node_dir "$k")
+  # A node that never completed a join starts from a clean statedir (no prefs of a failed attempt).
+  [[ -e $ndir/joined ]] || rm -rf "$ndir"
+  with_lock add_node_locked "$k"
+  # On failure stop the daemon this join started, so a retry starts clean.
+  trap 'rc=$?; if ((rc != 0)); then kill_node_quiet "$k"; write_env_locked 2>/dev/null || true; fi' EXIT
+  trap 'exit 130' INT TERM HUP
+  join_node "$k" "$tags"
+  write_env
+  trap - EXIT
+  printf '%s\n' "$join_time"
+}
+
+cmd_start() {
+  (($# == 2)) || usage
+  lab_init "$1"
+  load_conf
+  local k=$2 ndir
+  check_k "$k"
+  ndir=$(node_dir "$k")
+  ensure_node_ns "$k"
+  with_lock add_node_locked "$k"
+  start_tailscaled "$k"
+  # The state kept in DIR/nK decides what the daemon settles in.
+  if [[ ! -e $ndir/joined ]]; then
+    wait_state "$k" NeedsLogin 30
+  elif [[ -e $ndir/down ]]; then
+    wait_state "$k" Stopped 30
+  else
+    wait_state "$k" Running 30
+  fi
+  write_env
+}
+
+kill_node_quiet() { # SIGKILL node K's tailscaled if it runs, wait until it is gone
+  local pid i
+  pid=$(node_pid "$1") || return 0
+  kill -KILL "$pid"
+  for ((i = 0; i < 100; i++)); do
+    [[ -d /proc/$pid ]] || break
+    sleep 0.05
+  done
+  rm -f "$(node_dir "$1")/pid"
+}
+
+cmd_kill() {
+  (($# == 2)) || usage
+  lab_init "$1"
+  load_conf
+  check_k "$2"
+  node_pid "$2" >/dev/null || die "node $2: tailscaled is not running"
+  kill_node_quiet "$2"
+  write_env
+}
+
+cmd_down_node() {
+  (($# == 2)) || usage
+  lab_init "$1"
+  load_conf
+  check_k "$2"
+  ts_cli "$2" down >/dev/null || die "node $2: tailscale down failed"
+  touch "$(node_dir "$2")/down"
+  wait_state "$2" Stopped 15
+}
+
+cmd_up_node() {
+  (($# == 2)) || usage
+  lab_init "$1"
+  load_conf
+  local k=$2 ndir
+  check_k "$k"
+  ndir=$(node_dir "$k")
+  local -a args
+  up_args "$k"
+  ts_cli "$k" up "${args[@]}" --timeout=45s >>"$ndir/up.log" 2>&1 ||
+    die "node $k: tailscale up failed: $(tail -n1 "$ndir/up.log")"
+  rm -f "$ndir/down"
+  wait_state "$k" Running 30
+}
+
+cmd_tag() {
+  (($# >= 3)) || usage
+  lab_init "$1"
+  load_conf
+  local k=$2 id i out
+  check_k "$k"
+  shift 2
+  id=$(cat "$(node_dir "$k")/id" 2>/dev/null || true)
+  [[ -n $id ]] || die "node $k has no Headscale id (never joined?)"
+  # v0.28+ accepts only tags that are tagOwners keys; older releases store them unchecked.
+  policy_add "$@"
+  local joined
+  joined=$(IFS=,; printf '%s' "$*")
+  for ((i = 0; i < 20; i++)); do
+    if out=$(hs_cli nodes tag -i "$id" -t "$joined" 2>&1); then return 0; fi
+    # A just-reloaded policy may not be visible to the first call yet.
+    grep -qi 'not permitted\|invalid' <<<"$out" || break
+    sleep 0.25
+  done
+  die "headscale nodes tag -i $id failed: $(tr '\n' ' ' <<<"$out")"
+}
+
+cmd_policy() {
+  (($# >= 2)) || usage
+  lab_init "$1"
+  load_conf
+  shift
+  policy_add "$@"
+}
+
+cmd_exec() {
+  (($# >= 3)) || usage
+  lab_init "$1"
+  load_conf
+  local k=$2 pid
+  check_k "$k"
+  shift 2
+  pid=$(node_pid "$k") || die "node $k: tailscaled is not running"
+  exec nsenter -t "$pid" -n -m -u -- "$@"
+}
+
+cmd_hs() {
+  (($# >= 2)) || usage
+  lab_init "$1"
+  load_conf
+  shift
+  ns_exists "$hs_ns" || die "no headscale namespace for $dir (lab down?)"
+  exec ip netns exec "$hs_ns" env -i PATH="$CLEAN_PATH" HOME="$hs_dir" "$HEADSCALE_BIN" -c "$hs_cfg" "$@"
+}
+
+cmd_stop_headscale() {
+  (($# == 1)) || usage
+  lab_init "$1"
+  load_conf
+  stop_headscale
+  write_env
+}
+
+cmd_start_headscale() {
+  (($# == 1)) || usage
+  lab_init "$1"
+  load_conf
+  ns_exists "$hs_ns" || die "no headscale namespace for $dir (lab down?)"
+  start_headscale
+  write_env
+}
+
+# Kill every process inside the lab's namespaces (all started by the lab), then delete the namespaces.
+cmd_down_quiet() {
+  local -a nss=()
+  local ns pids i left
+  # The lab's namespaces: ps<id>-* (a prefix unique to DIR).
+  while read -r ns _; do
+    [[ $ns == "$pfx"-* ]] && nss+=("$ns")
+  done < <(ip netns list 2>/dev/null || true)
+  ((${#nss[@]})) || return 0
+  for ns in "${nss[@]}"; do
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    # shellcheck disable=SC2086 # word splitting of the PID list is wanted
+    [[ -z $pids ]] || kill -TERM $pids 2>/dev/null || true
+  done
+  for ((i = 0; i < 50; i++)); do
+    left=""
+    for ns in "${nss[@]}"; do left+=$(ip netns pids "$ns" 2>/dev/null || true); done
+    [[ -z $left ]] && break
+    sleep 0.1
+  done
+  for ns in "${nss[@]}"; do
+    pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    # shellcheck disable=SC2086
+    [[ -z $pids ]] || kill -KILL $pids 2>/dev/null || true
+  done
+  # Delete nodes and headscale before the switch (their veth peers go with them).
+  for ns in "${nss[@]}"; do [[ $ns == "$sw_ns" ]] || ip netns del "$ns" 2>/dev/null || true; done
+  ip netns del "$sw_ns" 2>/dev/null || true
+  rm -f "$hs_dir/pid" "$dir"/n[0-9]*/pid 2>/dev/null || true
+}
+
+cmd_down() {
+  (($# == 1)) || usage
+  lab_init "$1"
+  [[ $EUID -eq 0 ]] || die "must run as root (network namespaces)"
+  cmd_down_quiet
+  local ns
+  while read -r ns _; do
+    [[ $ns != "$pfx"-* ]] || die "namespace $ns still exists after down"
+  done < <(ip netns list 2>/dev/null || true)
+  if [[ -f $dir/lab.conf ]]; then
+    load_conf
+    write_env
+  fi
+}
+
+main() {
+  (($# >= 1)) || usage
+  local sub=$1
+  shift
+  case "$sub" in
+    up) cmd_up "$@" ;;
+    join) cmd_join "$@" ;;
+    start) cmd_start "$@" ;;
+    kill) cmd_kill "$@" ;;
+    down-node) cmd_down_node "$@" ;;
+    up-node) cmd_up_node "$@" ;;
+    tag) cmd_tag "$@" ;;
+    policy) cmd_policy "$@" ;;
+    exec) cmd_exec "$@" ;;
+    hs) cmd_hs "$@" ;;
+    stop-headscale) cmd_stop_headscale "$@" ;;
+    start-headscale) cmd_start_headscale "$@" ;;
+    down) cmd_down "$@" ;;
+    -h | --help | help) usage ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# build-daemons.sh: build and cache the third-party daemons the real-daemon tests run.
+#
+# Usage:
+#   build-daemons.sh tailscale VERSION   # e.g. v1.102.5 -> prints .../tailscaled-VERSION and .../tailscale-VERSION
+#   build-daemons.sh headscale VERSION   # e.g. v0.29.2  -> prints .../headscale-VERSION
+#
+# Binaries are cached OUTSIDE the repo in
+#   ${PEERSCOUT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/peerscout}/bin/
+# and a cached binary is never rebuilt (delete it to force a rebuild). Stdout carries only the absolute
+# path(s) of the binaries, one per line; everything else (go's output included) goes to stderr.
+#
+# Concurrency: each PRODUCT-VERSION has its own lock file in the cache dir (lock/PRODUCT-VERSION.lock,
+# taken with flock), so concurrent callers for the same version wait for the first one and then reuse
+# its binary, while different versions may build side by side. Builds go to a temporary directory inside
+# the cache dir and are moved into place with mv (atomic on one filesystem): a reader never sees half a
+# binary, and an interrupted build leaves nothing behind in bin/.
+#
+# How it builds (needs Go and the Go module proxy; nothing else is contacted):
+#   tailscale: GOBIN=<tmp> CGO_ENABLED=0 go install -tags ts_omit_captiveportal,ts_omit_clientupdate \
+#                tailscale.com/cmd/tailscaled@VERSION tailscale.com/cmd/tailscale@VERSION
+#   headscale: the proxy refuses headscale's version list, so `go install ...@VERSION` fails; instead
+#              `go mod download -json github.com/juanfont/headscale@VERSION`, copy its Dir to <tmp>,
+#              chmod -R u+w, and `go build -o BIN ./cmd/headscale` there (its own go.mod applies).
+# Toolchain: the module's go.mod `go` line (from `go mod download -json`'s GoMod file) decides. If it is
+# newer than the local Go, GOTOOLCHAIN=go<that version> (the go command fetches that toolchain from the
+# module proxy, e.g. go1.27.3 for tailscale v1.104.6); otherwise GOTOOLCHAIN=local.
+#
+# Environment: PEERSCOUT_CACHE_DIR (see above); GO (go binary, default: `go` on PATH, else /usr/local/go/bin/go).
+# Exit status: 0 on success; nonzero with a one-line reason on stderr.
+set -euo pipefail
+
+die() { printf 'build-daemons.sh: %s\n' "$*" >&2; exit 1; }
+log() { printf 'build-daemons.sh: %s\n' "$*" >&2; }
+
+usage() {
+  die "usage: build-daemons.sh {tailscale|headscale} VERSION (e.g. tailscale v1.102.5, headscale v0.29.2)"
+}
+
+[[ $# -eq 2 ]] || usage
+product=$1
+version=$2
+case "$product" in tailscale | headscale) ;; *) usage ;; esac
+# A version ends up in file names and in module queries: accept only semver tags.
+[[ $version =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]] ||
+  die "bad version '$version' (want a tag like v1.104.6)"
+
+GO=${GO:-}
+if [[ -z $GO ]]; then
+  if command -v go >/dev/null 2>&1; then GO=$(command -v go)
+  elif [[ -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go
+  else die "go not found (install Go >= 1.21 or set GO=/path/to/go)"; fi
+fi
+command -v flock >/dev/null 2>&1 || die "flock not found (util-linux)"
+
+cache_dir=${PEERSCOUT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/peerscout}
+bin_dir=$cache_dir/bin
+mkdir -p "$bin_dir" "$cache_dir/lock" "$cache_dir/tmp" || die "cannot create cache dir $cache_dir"
+cache_dir=$(cd "$cache_dir" && pwd -P)
+bin_dir=$cache_dir/bin
+
+case "$product" in
+  tailscale) module=tailscale.com
+             outputs=("$bin_dir/tailscaled-$version" "$bin_dir/tailscale-$version") ;;
+  headscale) module=github.com/juanfont/headscale
+             outputs=("$bin_dir/headscale-$version") ;;
+esac
+
+all_built() {
+  local f
+  for f in "${outputs[@]}"; do [[ -x $f ]] || return 1; done
+}
+
+print_outputs() { printf '%s\n' "${outputs[@]}"; }
+
+# Fast path without the lock: binaries are only ever moved into place complete.
+if all_built; then print_outputs; exit 0; fi
+
+exec 9>"$cache_dir/lock/$product-$version.lock"
+if ! flock -n 9; then
+  log "another build of $product $version is running; waiting for it"
+  flock 9
+fi
+if all_built; then print_outputs; exit 0; fi
+
+tmp=$(mktemp -d "$cache_dir/tmp/$product-$version.XXXXXX")
+cleanup() { chmod -R u+w "$tmp" 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+# go mod download works outside any module when given an explicit version. With GOTOOLCHAIN=local it
+# still fetches and reports the module's go.mod (GoMod) when the module needs a newer Go, but then exits
+# nonzero with Error "requires go >= X"; that case is what the toolchain choice below resolves.
+mod_download() { # mod_download GOTOOLCHAIN: sets mod_json
+  mod_json=$(cd "$tmp" && GOTOOLCHAIN=$1 GOFLAGS=-mod=mod "$GO" mod download -json "$module@$version" 2>&1) || true
+}
+json_field() { # json_field KEY: one string field of go mod download -json's output
+  printf '%s\n' "$mod_json" | sed -n "s/^[[:space:]]*\"$1\": \"\\(.*\\)\",\\{0,1\\}$/\\1/p" | head -n1 | sed 's/\\n\\t/ /g; s/\\u003c/</g; s/\\u003e/>/g'
+}
+start=$(date +%s)
+mod_download local
+mod_err=$(json_field Error)
+gomod=$(json_field GoMod)
+if [[ -z $gomod || ! -f $gomod ]]; then
+  [[ -n $mod_err ]] || mod_err=$(printf '%s' "$mod_json" | tr '\n' ' ' | cut -c1-300)
+  die "go mod download $module@$version failed: $mod_err"
+fi
+case "$mod_err" in "" | *"requires go "*) ;; *) die "go mod download $module@$version: $mod_err" ;; esac
+
+# GOTOOLCHAIN from the module's `go` line compared with the local Go version.
+want_go=$(sed -n 's/^go[[:space:]]\{1,\}\([0-9][0-9.a-z]*\)[[:space:]]*$/\1/p' "$gomod" | head -n1)
+local_go=$(GOTOOLCHAIN=local "$GO" env GOVERSION)
+local_go=${local_go#go}
+local_go=${local_go%% *}
+toolchain=local
+if [[ -n $want_go ]]; then
+  newest=$(printf '%s\n%s\n' "$want_go" "$local_go" | sort -V | tail -n1)
+  if [[ $want_go != "$local_go" && $newest == "$want_go" ]]; then
+    # go.mod may say "1.27"; toolchain names from 1.21 on are always go1.N.P.
+    [[ $want_go =~ ^[0-9]+\.[0-9]+$ ]] && want_go=$want_go.0
+    toolchain=go$want_go
+  fi
+fi
+if [[ $product == headscale && ( -n $mod_err || -z $(json_field Dir) ) ]]; then
+  mod_download "$toolchain" # now with a toolchain that accepts the module, to get its source Dir
+  mod_err=$(json_field Error)
+  [[ -z $mod_err ]] || die "go mod download $module@$version (GOTOOLCHAIN=$toolchain): $mod_err"
+fi
+moddir=$(json_field Dir)
+log "building $product $version (module go $want_go, local go $local_go, GOTOOLCHAIN=$toolchain) into $bin_dir"
+
+# go_failure: one line saying why go failed, from its log. The module proxy refuses some module versions
+# (403 "not available"); e.g. every tailscale v1.104.x needs a gvisor version it refuses.
+go_failure() {
+  local refused
+  refused=$(grep -o '[^ :]*@v[^ :]*: reading [^ ]*: 403 Forbidden' "$tmp/go.log" | head -n1 | cut -d: -f1)
+  if [[ -n $refused ]]; then
+    printf 'the module proxy refuses dependency %s (403 not available)' "$refused"
+  else
+    grep -v '^go: downloading' "$tmp/go.log" | head -n1 | cut -c1-300
+  fi
+}
+
+export CGO_ENABLED=0 GOTOOLCHAIN=$toolchain
+case "$product" in
+  tailscale)
+    # (pipefail: the pipeline fails when go does)
+    if ! GOBIN=$tmp/bin "$GO" install -tags ts_omit_captiveportal,ts_omit_clientupdate \
+      "tailscale.com/cmd/tailscaled@$version" "tailscale.com/cmd/tailscale@$version" 2>&1 |
+      tee "$tmp/go.log" >&2; then
+      die "go install tailscale $version failed: $(go_failure)"
+    fi
+    built=("$tmp/bin/tailscaled" "$tmp/bin/tailscale")
+    ;;
+  headscale)
+    [[ -n $moddir && -d $moddir ]] || die "go mod download gave no source Dir for $module@$version"
+    cp -R "$moddir" "$tmp/src"
+    chmod -R u+w "$tmp/src"
+    # Stamp the version where a variable for it exists (v0.23-v0.26 report e.g. "v0.26.1"); -X on a
+    # symbol that does not exist is ignored by the linker. v0.29 reads only the build info, which says
+    # "(devel)" for a build in a copy, so it reports "dev".
+    ldflags="-X github.com/juanfont/headscale/hscontrol/types.Version=$version"
+    ldflags+=" -X github.com/juanfont/headscale/cmd/headscale/cli.Version=$version"
+    if ! (cd "$tmp/src" && "$GO" build -trimpath -ldflags "$ldflags" -o "$tmp/bin/headscale" ./cmd/headscale) 2>&1 |
+      tee "$tmp/go.log" >&2; then
+      die "go build headscale $version failed: $(go_failure)"
+    fi
+    built=("$tmp/bin/headscale")
+    ;;
+esac
+
+# Atomic install: $tmp is inside the cache dir, so mv is a rename on one filesystem.
+for i in "${!built[@]}"; do
+  [[ -x ${built[$i]} ]] || die "build of $product $version produced no ${built[$i]##*/}"
+  mv -f "${built[$i]}" "${outputs[$i]}"
+done
+log "built $product $version in $(($(date +%s) - start)) s"
+print_outputs
