@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "adapters/env/env_source.h"
+#include "adapters/tailscale/tailscale_source.h"
 #include "sidecar/config/config_loader.h"
 #include "sidecar/config/config_schema.h"
 #include "sidecar/config/duration.h"
@@ -202,7 +203,7 @@ TEST_F(ConfigTest, BadVariablesAreNamed) {
 }
 
 TEST_F(ConfigTest, TheExampleConfigLoads) {
-  static const std::array catalog{env::Factory()};
+  static const std::array catalog{env::Factory(), tailscale::Factory()};
   auto config = LoadConfig(std::string(PEERSCOUT_SOURCE_DIR) + "/sidecar.toml.example",
                            Environment(), catalog);
   ASSERT_TRUE(config) << config.error();
@@ -220,8 +221,10 @@ TEST_F(ConfigTest, TheExampleDocumentsEveryKey) {
     for (const OptionSpec& option : section.options)
       EXPECT_TRUE(documented(option.key)) << option.key;
   }
-  for (const OptionSpec& option : env::Factory().options) {
-    EXPECT_TRUE(documented(option.key)) << option.key;
+  for (const SourceFactory& factory : {env::Factory(), tailscale::Factory()}) {
+    for (const OptionSpec& option : factory.options) {
+      EXPECT_TRUE(documented(option.key)) << factory.type << "." << option.key;
+    }
   }
   EXPECT_TRUE(documented("enabled"));
 }
