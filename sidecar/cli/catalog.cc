@@ -2,13 +2,14 @@
 #include <array>
 
 #include "adapters/env/env_source.h"
+#include "adapters/headscale/headscale_source.h"
 #include "adapters/tailscale/tailscale_source.h"
 #include "sidecar/cli/commands.h"
 
 namespace peerscout::cli {
 
 SourceCatalog Catalog() {
-  static const std::array kCatalog{env::Factory(), tailscale::Factory()};
+  static const std::array kCatalog{env::Factory(), tailscale::Factory(), headscale::Factory()};
   return kCatalog;
 }
 

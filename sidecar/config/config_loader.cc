@@ -331,7 +331,8 @@ class Loader {
     }
     std::vector<OptionSpec> specs{
         {"type", OptionKind::kString, "", "Source type; default: the table's name."},
-        {"enabled", OptionKind::kBool, factory->enabled_by_default ? "true" : "false",
+        // A source that is off by default (it needs a URL, say) runs once its table is written.
+        {"enabled", OptionKind::kBool, factory->enabled_by_default || table ? "true" : "false",
          "Run this source."},
     };
     specs.insert(specs.end(), factory->options.begin(), factory->options.end());

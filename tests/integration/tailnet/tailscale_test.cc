@@ -151,7 +151,8 @@ class TailscaleSourceTest : public ::testing::TestWithParam<std::string> {
 TEST_P(TailscaleSourceTest, FollowsTheTailnetAndKeepsItsPeersThroughDaemonFailures) {
   // Default options (auto, the default socket), a second sidecar that lists offline nodes, and
   // a third on the real CLI.
-  SidecarProcess& sidecar = Start("default", "");
+  SidecarProcess& sidecar =
+      Start("default", "[[output]]\npath = \"peers.exo\"\nformat = \"exo\"\n");
   SidecarProcess& all = Start("all", "online_only = false\n");
   SidecarProcess& cli = Start("cli", "mode = \"cli\"\ncommand = [\"" + lab_->Get("TAILSCALE_BIN") +
                                          "\", \"status\", \"--json\"]\npoll_interval = \"1s\"\n");
@@ -200,6 +201,14 @@ TEST_P(TailscaleSourceTest, FollowsTheTailnetAndKeepsItsPeersThroughDaemonFailur
   auto exo = sidecar.Get("/v1/peers?format=exo");
   ASSERT_TRUE(exo);
   EXPECT_THAT(exo->body, HasSubstr("/ip4/" + lab_->Node(2, "IP4") + "/tcp/52418/p2p/" + kPeerId));
+  // The same list in the output file, written on the change.
+  const std::string file = sidecar_dirs_.front()->path().string() + "/peers.exo";
+  const auto file_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (sidecar_dirs_.front()->Read("peers.exo") != exo->body &&
+         std::chrono::steady_clock::now() < file_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(sidecar_dirs_.front()->Read("peers.exo"), exo->body) << file;
 
   // A node that joins is on the socket, pushed (tests/bench/tailscale_join.py times it).
   const ProcessResult join = lab_->Run("join", {"4"});
@@ -207,6 +216,9 @@ TEST_P(TailscaleSourceTest, FollowsTheTailnetAndKeepsItsPeersThroughDaemonFailur
   const std::string n4 = lab_->Node(4, "ID");
   ASSERT_GE(WaitForPeers(sidecar, [&](const PeerList& p) { return p.ByNode(n4); }), 0)
       << sidecar.Log();
+
+  // Our own node is never a peer.
+  EXPECT_FALSE(PeerList(sidecar.Get("/v1/peers")->body).ByNode(lab_->Node(1, "ID")));
 
   // A node that goes away: gone by default, listed offline with online_only = false.
   ASSERT_EQ(lab_->Run("kill", {"3"}).exit_code, 0);

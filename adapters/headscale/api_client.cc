@@ -1,0 +1,112 @@
+#include "adapters/headscale/api_client.h"
+
+#include <curl/curl.h>
+#include <rapidjson/document.h>
+
+#include <memory>
+#include <mutex>
+
+namespace peerscout::headscale {
+namespace {
+
+void InitializeCurlOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct Capture {
+  std::string body;
+  size_t max_bytes;
+  bool too_large = false;
+};
+
+size_t AppendCapped(char* data, size_t size, size_t count, void* pointer) {
+  auto* capture = static_cast<Capture*>(pointer);
+  if (capture->body.size() + size * count > capture->max_bytes) {
+    capture->too_large = true;
+    return 0;
+  }
+  capture->body.append(data, size * count);
+  return size * count;
+}
+
+// Printable, bounded: a server's words in our messages.
+std::string Printable(std::string_view text) {
+  text = text.substr(0, std::min(text.find('\n'), size_t{200}));
+  std::string out;
+  for (char c : text) out += (c >= ' ' && c <= '~') ? c : '?';
+  return out;
+}
+
+// grpc-gateway errors are {"code": N, "message": "..."}; anything else is shown as text.
+std::string ServerMessage(const std::string& body) {
+  rapidjson::Document document;
+  document.Parse(body.c_str(), body.size());
+  if (!document.HasParseError() && document.IsObject() && document.HasMember("message") &&
+      document["message"].IsString()) {
+    return Printable(document["message"].GetString());
+  }
+  return Printable(body);
+}
+
+bool SaysUnauthorized(const std::string& body) { return body.rfind("Unauthorized", 0) == 0; }
+
+}  // namespace
+
+Parsed<std::string> ApiClient::Get(std::string_view path, const std::string& key,
+                                   ApiError* error) const {
+  InitializeCurlOnce();
+  ApiError local;
+  ApiError& failure = error ? *error : local;
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) return Parsed<std::string>::Error("libcurl could not start");
+  const std::string url = options_.url + std::string(path);
+  const std::string authorization = "Authorization: Bearer " + key;
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(
+      curl_slist_append(curl_slist_append(nullptr, authorization.c_str()),
+                        "Accept: application/json"),
+      curl_slist_free_all);
+  Capture capture{"", options_.max_bytes};
+  char message[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, options_.allow_http ? "http,https" : "https");
+  // A redirect would carry the key to wherever it points: never followed.
+  curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
+  if (!options_.ca_file.empty())
+    curl_easy_setopt(curl.get(), CURLOPT_CAINFO, options_.ca_file.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &AppendCapped);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &capture);
+  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, message);
+  const CURLcode code = curl_easy_perform(curl.get());
+  if (capture.too_large) {
+    failure.message =
+        std::string(path) + " is larger than " + std::to_string(options_.max_bytes >> 20) + " MiB";
+    return Parsed<std::string>::Error(failure.message);
+  }
+  if (code != CURLE_OK) {
+    failure.message =
+        options_.url + ": " + (message[0] != '\0' ? message : curl_easy_strerror(code));
+    return Parsed<std::string>::Error(failure.message);
+  }
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &failure.status);
+  if (failure.status == 200) return std::move(capture.body);
+  // Releases before v0.27 answer an unknown or malformed key with a plain 500 "Unauthorized".
+  failure.key_rejected =
+      failure.status == 401 || (failure.status == 500 && SaysUnauthorized(capture.body));
+  if (failure.key_rejected) {
+    failure.message = "API key rejected (HTTP " + std::to_string(failure.status) +
+                      "): check that the key in api_key_env or api_key_file is one that "
+                      "`headscale apikeys list` shows and has not expired";
+  } else {
+    failure.message = "GET " + std::string(path) + " answered HTTP " +
+                      std::to_string(failure.status) + ": " + ServerMessage(capture.body);
+  }
+  return Parsed<std::string>::Error(failure.message);
+}
+
+}  // namespace peerscout::headscale

@@ -1,0 +1,40 @@
+// Headscale's REST API over HTTPS (libcurl), authenticated with an API key that never leaves
+// this class: not in a log line, an error message or an output.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "sidecar/net/parsed.h"
+
+namespace peerscout::headscale {
+
+struct ApiClientOptions {
+  std::string url;          // base, e.g. https://headscale.example.com
+  std::string ca_file;      // empty: the system's CAs
+  bool allow_http = false;  // else only https:// is spoken, so a key never travels in clear
+  std::chrono::milliseconds connect_timeout{5'000};
+  std::chrono::milliseconds timeout{15'000};
+  size_t max_bytes = 64u << 20;
+};
+
+// A response that is not 200, told so that a user knows what to do.
+struct ApiError {
+  long status = 0;  // 0: no HTTP response at all
+  bool key_rejected = false;
+  std::string message;
+};
+
+class ApiClient {
+ public:
+  explicit ApiClient(ApiClientOptions options) : options_(std::move(options)) {}
+
+  // GET <url><path> with `Authorization: Bearer <key>`: the body of a 200, else the error.
+  Parsed<std::string> Get(std::string_view path, const std::string& key, ApiError* error) const;
+
+ private:
+  ApiClientOptions options_;
+};
+
+}  // namespace peerscout::headscale

@@ -1,0 +1,204 @@
+#include "adapters/headscale/headscale_source.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <sstream>
+
+#include "adapters/headscale/node_list.h"
+#include "adapters/headscale/node_snapshot.h"
+#include "sidecar/config/config.h"
+#include "sidecar/net/app_tags.h"
+
+namespace peerscout::headscale {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Errors back off from poll_interval, doubling, up to this.
+constexpr Duration kLongestBackoff = std::chrono::minutes(1);
+
+void Sleep(Duration duration, std::stop_token stop) {
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  wake.wait_for(lock, stop, duration, [] { return false; });
+}
+
+// ±10 %: many sidecars started together do not poll Headscale in lockstep.
+Duration Jittered(Duration duration) {
+  static thread_local std::minstd_rand random(std::random_device{}());
+  std::uniform_real_distribution<double> factor(0.9, 1.1);
+  return std::chrono::duration_cast<Duration>(duration * factor(random));
+}
+
+std::string Trimmed(std::string text) {
+  const auto space = [](unsigned char c) { return std::isspace(c) != 0; };
+  text.erase(text.begin(), std::find_if_not(text.begin(), text.end(), space));
+  text.erase(std::find_if_not(text.rbegin(), text.rend(), space).base(), text.end());
+  return text;
+}
+
+}  // namespace
+
+Parsed<std::string> HeadscaleSource::Key() const {
+  if (!options_.api_key_file.empty()) {
+    std::ifstream file(options_.api_key_file);
+    if (!file) {
+      return Parsed<std::string>::Error("cannot read api_key_file " + options_.api_key_file);
+    }
+    std::stringstream text;
+    text << file.rdbuf();
+    std::string key = Trimmed(text.str());
+    if (key.empty())
+      return Parsed<std::string>::Error("api_key_file " + options_.api_key_file + " is empty");
+    return key;
+  }
+  std::string key = Trimmed(env_.Get(options_.api_key_env).value_or(""));
+  if (key.empty()) {
+    return Parsed<std::string>::Error("no API key: set " + options_.api_key_env +
+                                      " or api_key_file (headscale apikeys create)");
+  }
+  return key;
+}
+
+bool HeadscaleSource::Look(SnapshotSink& sink) {
+  const auto started = SteadyClock::now();
+  Parsed<std::string> key = Key();
+  if (!key) {
+    sink.Fail(key.error());
+    return false;
+  }
+  ApiError error;
+  Parsed<std::string> body = api_.Get(machines_ ? "/api/v1/machine" : "/api/v1/node", *key, &error);
+  if (!body && error.status == 404 && !machines_) {
+    machines_ = true;
+    body = api_.Get("/api/v1/machine", *key, &error);
+    if (!body) machines_ = false;
+  }
+  if (!body) {
+    sink.Fail(body.error());
+    return false;
+  }
+  Parsed<NodeList> list = ParseNodeList(*body);
+  if (!list) {
+    sink.Fail(list.error());
+    return false;
+  }
+  Snapshot snapshot = SnapshotFromNodes(*list, options_.selection, Clock::now());
+  snapshot.fetch_duration = SteadyClock::now() - started;
+  sink.Publish(std::move(snapshot));
+  return true;
+}
+
+void HeadscaleSource::Run(std::stop_token stop, SnapshotSink& sink) {
+  Duration backoff = options_.poll_interval;
+  while (!stop.stop_requested()) {
+    if (Look(sink)) {
+      backoff = options_.poll_interval;
+      Sleep(Jittered(options_.poll_interval), stop);
+    } else {
+      Sleep(Jittered(backoff), stop);
+      backoff = std::min<Duration>(backoff * 2, std::max(kLongestBackoff, options_.poll_interval));
+    }
+  }
+}
+
+namespace {
+
+constexpr OptionSpec kOptions[] = {
+    {"url", OptionKind::kString, "", "Headscale's URL, e.g. https://headscale.example.com."},
+    {"api_key_env", OptionKind::kString, "HEADSCALE_API_KEY",
+     "The variable holding the API key (headscale apikeys create)."},
+    {"api_key_file", OptionKind::kString, "",
+     "A file holding the API key (a Docker or Kubernetes secret); wins over api_key_env and is "
+     "read again every poll."},
+    {"ca_file", OptionKind::kString, "",
+     "CA certificates for Headscale's TLS; empty: the system's."},
+    {"allow_http", OptionKind::kBool, "false",
+     "Allow a plain http:// URL (the API key then travels in clear)."},
+    {"poll_interval", OptionKind::kDuration, "5s",
+     "How often the node list is read (±10 % jitter); errors back off from it, up to 1m."},
+    {"connect_timeout", OptionKind::kDuration, "5s", "Longest wait for a connection."},
+    {"timeout", OptionKind::kDuration, "15s", "Longest request."},
+    {"tag_prefix", OptionKind::kString, "exo",
+     "Tags tag:<prefix>-peer-<id> / tag:<prefix>-port-<port> (or tag:<prefix>_peer_id=<id> / "
+     "tag:<prefix>_port=<port>) give a node's app peer id and port."},
+    {"member_tag", OptionKind::kString, "",
+     "Also list nodes with this tag (e.g. tag:exo) that have no peer-id or port tag; empty: only "
+     "nodes with one of those are listed."},
+    {"online_only", OptionKind::kBool, "true",
+     "Leave out nodes Headscale sees offline, and expired ones."},
+    {"user", OptionKind::kString, "",
+     "Only this user's nodes (on v0.28+ tagged nodes belong to tagged-devices)."},
+    {"app_port", OptionKind::kInteger, "",
+     "The app's port on nodes whose tags carry none; unset: such nodes are listed as hosts."},
+};
+
+Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
+  using Result = Parsed<std::shared_ptr<Source>>;
+  const OptionValues& values = context.source.options;
+  const auto refuse = [&values](std::string_view key, const std::string& reason) {
+    return Result::Error("headscale: " + std::string(key) + ": " + reason + " (" +
+                         values.Origin(key) + ")");
+  };
+  HeadscaleSourceOptions options;
+  std::string url = values.Get<std::string>("url");
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  const bool allow_http = values.Get<bool>("allow_http");
+  if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
+    return refuse("url", "needs Headscale's https:// URL");
+  }
+  if (url.rfind("http://", 0) == 0 && !allow_http) {
+    return refuse("url", "plain http would send the API key in clear; set allow_http = true");
+  }
+  options.api.url = url;
+  options.api.allow_http = allow_http;
+  options.api.ca_file = values.Get<std::string>("ca_file");
+  options.api.connect_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+      values.Get<Duration>("connect_timeout"));
+  options.api.timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(values.Get<Duration>("timeout"));
+  options.api_key_env = values.Get<std::string>("api_key_env");
+  options.api_key_file = values.Get<std::string>("api_key_file");
+  options.poll_interval = values.Get<Duration>("poll_interval");
+  for (const char* key : {"poll_interval", "connect_timeout", "timeout"}) {
+    if (values.Get<Duration>(key) <= Duration(0)) return refuse(key, "must be positive");
+  }
+  NodeSelection& selection = options.selection;
+  auto prefix = CheckTagPrefix(values.Get<std::string>("tag_prefix"));
+  if (!prefix) return refuse("tag_prefix", prefix.error());
+  selection.tag_prefix = *prefix;
+  selection.member_tag = values.Get<std::string>("member_tag");
+  if (!selection.member_tag.empty() && !CheckTag(selection.member_tag)) {
+    return refuse("member_tag", "a tag looks like tag:exo");
+  }
+  selection.online_only = values.Get<bool>("online_only");
+  selection.user = values.Get<std::string>("user");
+  if (values.Has("app_port")) {
+    const int64_t port = values.Get<int64_t>("app_port");
+    if (port < 1 || port > 65535) return refuse("app_port", "must be 1-65535");
+    selection.app_port = static_cast<uint16_t>(port);
+  }
+  return std::shared_ptr<Source>(
+      std::make_shared<HeadscaleSource>(std::move(options), context.env));
+}
+
+}  // namespace
+
+const SourceFactory& Factory() {
+  static const SourceFactory factory{
+      "headscale",
+      "Nodes of a Headscale server (GET /api/v1/node, every API generation) whose tags carry an "
+      "app's peer id and port, or a member_tag. Needs an API key; the tailscale source reads the "
+      "same tags with none.",
+      kOptions,
+      false,
+      Create,
+  };
+  return factory;
+}
+
+}  // namespace peerscout::headscale

@@ -1,0 +1,124 @@
+#include "adapters/headscale/node_list.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include <algorithm>
+
+namespace peerscout::headscale {
+namespace {
+
+using rapidjson::Value;
+
+// Iterative: a hostile, deeply nested body must not exhaust the stack. Validated: strings
+// from here reach outputs.
+constexpr unsigned kParseFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+constexpr size_t kMaxStringBytes = 1024;
+constexpr size_t kMaxListItems = 64;
+
+std::string StringOf(const Value& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsString()) return "";
+  return std::string(it->value.GetString(),
+                     std::min<size_t>(it->value.GetStringLength(), kMaxStringBytes));
+}
+
+// Ids are 64-bit integers, which protojson writes as strings; accept a number as well.
+std::string IdOf(const Value& object) {
+  auto it = object.FindMember("id");
+  if (it == object.MemberEnd()) return "";
+  if (it->value.IsString()) return StringOf(object, "id");
+  if (it->value.IsUint64()) return std::to_string(it->value.GetUint64());
+  return "";
+}
+
+void AppendStrings(const Value& object, const char* key, std::vector<std::string>& out) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsArray()) return;
+  for (const Value& item : it->value.GetArray()) {
+    if (!item.IsString() || out.size() >= kMaxListItems) continue;
+    std::string text(item.GetString(), std::min<size_t>(item.GetStringLength(), kMaxStringBytes));
+    if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(std::move(text));
+  }
+}
+
+Node ReadNode(const Value& object) {
+  Node node;
+  node.id = IdOf(object);
+  node.name = StringOf(object, "name");
+  node.given_name = StringOf(object, "givenName");
+  auto user = object.FindMember("user");
+  if (user != object.MemberEnd() && user->value.IsObject())
+    node.user = StringOf(user->value, "name");
+  AppendStrings(object, "ipAddresses", node.ip_addresses);
+  for (const char* field : {"tags", "forcedTags", "validTags"}) {
+    AppendStrings(object, field, node.tags);
+  }
+  node.expiry = StringOf(object, "expiry");
+  auto online = object.FindMember("online");
+  node.online = online != object.MemberEnd() && online->value.IsBool() && online->value.GetBool();
+  return node;
+}
+
+ApiGeneration GenerationOf(const Value& object, bool machines) {
+  if (machines) return ApiGeneration::kMachines;
+  if (object.HasMember("tags")) return ApiGeneration::kTags;
+  if (object.HasMember("forcedTags") || object.HasMember("validTags")) {
+    return ApiGeneration::kForcedTags;
+  }
+  return ApiGeneration::kUnknown;
+}
+
+}  // namespace
+
+std::string_view GenerationName(ApiGeneration generation) {
+  switch (generation) {
+    case ApiGeneration::kMachines:
+      return "v0.22 (machines)";
+    case ApiGeneration::kForcedTags:
+      return "v0.23-v0.27 (forcedTags)";
+    case ApiGeneration::kTags:
+      return "v0.28+ (tags)";
+    case ApiGeneration::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+Parsed<NodeList> ParseNodeList(std::string_view json) {
+  if (json.size() > kMaxNodeListBytes) {
+    return Parsed<NodeList>::Error("node list is larger than " +
+                                   std::to_string(kMaxNodeListBytes >> 20) + " MiB");
+  }
+  rapidjson::Document document;
+  document.Parse<kParseFlags>(json.data(), json.size());
+  if (document.HasParseError()) {
+    return Parsed<NodeList>::Error(std::string("node list is not valid JSON: ") +
+                                   rapidjson::GetParseError_En(document.GetParseError()) +
+                                   " at byte " + std::to_string(document.GetErrorOffset()));
+  }
+  if (!document.IsObject()) return Parsed<NodeList>::Error("node list is not a JSON object");
+  bool machines = false;
+  auto list = document.FindMember("nodes");
+  if (list == document.MemberEnd()) {
+    list = document.FindMember("machines");
+    machines = true;
+  }
+  if (list == document.MemberEnd()) {
+    return Parsed<NodeList>::Error("the response has neither \"nodes\" nor \"machines\"");
+  }
+  NodeList result;
+  if (list->value.IsNull()) return result;
+  if (!list->value.IsArray()) return Parsed<NodeList>::Error("\"nodes\" is not a list");
+  result.nodes.reserve(list->value.Size());
+  for (const Value& item : list->value.GetArray()) {
+    if (!item.IsObject()) continue;
+    if (result.generation == ApiGeneration::kUnknown)
+      result.generation = GenerationOf(item, machines);
+    result.nodes.push_back(ReadNode(item));
+  }
+  return result;
+}
+
+}  // namespace peerscout::headscale
