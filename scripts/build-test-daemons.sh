@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the third-party daemons the tailnet tests run against (tests/tools/daemon-versions.env),
-# cached outside the repo: the first run on a machine takes about 15 minutes, later ones nothing.
+# cached outside the repo: the first run on a machine takes about 20 minutes, later ones nothing.
 # Without Go the tailnet tests skip; with PEERSCOUT_REQUIRE_INTEGRATION=1 that is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +21,6 @@ build() {
 }
 build tailscale "$TAILSCALE_NEWEST"
 build tailscale "$TAILSCALE_OLDEST"
-build headscale "$HEADSCALE_NEWEST"
+for version in $HEADSCALE_VERSIONS; do
+  build headscale "$version"
+done
