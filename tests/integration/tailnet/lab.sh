@@ -4,7 +4,8 @@
 # plus the Go module proxy the first time (tests/tools/build-daemons.sh builds and caches the daemons).
 #
 # Usage (DIR is a directory the caller owns, e.g. mktemp -d; all lab state lives in it):
-#   lab.sh up DIR NODES [--tailscale VERSION] [--headscale VERSION]   defaults v1.102.5, v0.29.2
+#   lab.sh up DIR NODES [--tailscale VERSION] [--headscale VERSION] [--policy-mode file|database]
+#                               defaults v1.102.5, v0.29.2, file (see "Policy" below)
 #   lab.sh join DIR K [--tags tag:a,tag:b]    add node K and log it in; stdout: epoch time `tailscale up` returned
 #                               (--tags: the node advertises them itself, dash-form only, registered through
 #                               the headscale CLI since v0.28+ refuses advertised tags with a pre-auth key)
@@ -12,7 +13,10 @@
 #   lab.sh kill DIR K           SIGKILL node K's tailscaled (Headscale marks it offline after its grace period)
 #   lab.sh down-node DIR K      `tailscale down` on node K        lab.sh up-node DIR K   `tailscale up` again
 #   lab.sh tag DIR K TAG...     set node K's tags with `headscale nodes tag` (replaces the set; adds tagOwners)
-#   lab.sh policy DIR TAG...    add TAGs as tagOwners keys (owner: user lab) and make Headscale reload (SIGHUP)
+#   lab.sh policy DIR TAG...    add TAGs as tagOwners keys (owner: user lab) and make Headscale apply them
+#   lab.sh expire DIR K         expire node K now (`headscale nodes expire -i ID`; tailscaled keeps running)
+#   lab.sh apikey DIR [--expiration DURATION]   create a Headscale API key (`headscale apikeys create`,
+#                               default 90d, Prometheus-style duration: 30m, 24h, 90d); stdout: the key only
 #   lab.sh exec DIR K CMD...    run CMD in node K's net+mount+uts namespaces (nsenter -t PID -n -m -u)
 #                               (NODEk_HOLDER in lab.env: a PID that holds them across tailscaled restarts)
 #   lab.sh hs DIR ARGS...       run the headscale CLI with the lab's config (inside the Headscale namespace)
@@ -26,8 +30,8 @@
 # joined to the bridge by a veth pair created from inside the switch namespace. <id> = 6 hex of
 # sha256(DIR), <o> = its first byte. No namespace has a default route; nothing touches the root
 # namespace's network. Headscale: HTTP + embedded DERP on :8080, STUN on :3478, sqlite, no DERP map
-# download, no update check, no logtail, MagicDNS base_domain lab.test, policy.mode file (DIR/policy.hujson,
-# accept-all ACL, tagOwners per tag). Each node has a holder process (sleep) started under
+# download, no update check, no logtail, MagicDNS base_domain lab.test, a policy (below). Each node has a
+# holder process (sleep) started under
 #   ip netns exec ps<id>-nK unshare -m -u --propagation private   (tmpfs on /run, hostname nodeK)
 # and every tailscaled of the node enters the holder's namespaces (DIR/nK/holder), so it listens on its default socket /var/run/tailscale/tailscaled.sock in its own mount namespace, with
 # --tun=userspace-networking --statedir=DIR/nK --port=41641, TS_NO_LOGS_NO_SUPPORT=1,
@@ -37,10 +41,22 @@
 # bind-mounted resolv.conf naming only 127.0.0.1. TS_LOGS_DIR=DIR/nK keeps logpolicy's config file out of
 # the host's /var/lib/tailscale.
 #
+# Policy: an accept-all ACL plus one tagOwners key per tag the lab used (owner user lab: "lab@" for the
+# policy v2 of Headscale v0.26+, "lab" before), so v0.28+ accepts those tags. DIR/hs/tags lists the keys.
+#   --policy-mode file (default): policy.mode file, policy.path DIR/policy.hujson; lab.sh rewrites the
+#     file and sends SIGHUP (Headscale re-reads it). PUT /api/v1/policy is refused in this mode.
+#   --policy-mode database: policy.mode database; `up` loads the same policy with `headscale policy set -f`
+#     once user lab exists. tag/policy then read the live policy (`headscale policy get`; it must be
+#     plain JSON, which is what lab.sh and most API callers write), add the missing tagOwners keys and
+#     store it again with `headscale policy set` (synchronous: no reload to wait for). DIR/policy.hujson
+#     is the last file lab.sh handed to `policy set`. Tests may replace the policy themselves with
+#     PUT /api/v1/policy {"policy":"<HuJSON text>"}. Works the same on v0.23.0, v0.26.1 and v0.29.2.
+#
 # DIR/lab.env (sourceable KEY=VALUE) after up/join/start/kill: LAB_DIR, HEADSCALE_URL, HEADSCALE_BIN,
-# HEADSCALE_CONFIG, HEADSCALE_NS, HEADSCALE_PID, HEADSCALE_VERSION, TAILSCALE_BIN, TAILSCALED_BIN,
-# TAILSCALE_VERSION, NODES (highest node number), NODE_LIST (comma-separated), and per node NODEk_PID (empty while killed),
-# NODEk_NS, NODEk_IP (bridge address), NODEk_IP4 (tailnet IPv4), NODEk_ID (Headscale node id).
+# HEADSCALE_CONFIG, HEADSCALE_NS, HEADSCALE_PID, HEADSCALE_VERSION, HEADSCALE_POLICY_MODE (file|database),
+# TAILSCALE_BIN, TAILSCALED_BIN, TAILSCALE_VERSION, NODES (highest node number), NODE_LIST
+# (comma-separated), and per node NODEk_PID (empty while killed), NODEk_NS, NODEk_IP (bridge address),
+# NODEk_IP4 (tailnet IPv4), NODEk_ID (Headscale node id).
 # Environment: PEERSCOUT_CACHE_DIR (binary cache, see build-daemons.sh).
 set -euo pipefail
 
@@ -61,7 +77,7 @@ die() { printf 'lab.sh: %s\n' "$*" >&2; exit 1; }
 note() { [[ -z ${LAB_VERBOSE:-} ]] || printf 'lab.sh: %s\n' "$*" >&2; }
 
 usage() {
-  die "usage: lab.sh {up DIR NODES [--tailscale V] [--headscale V] | join DIR K [--tags T,..] | start|kill|down-node|up-node DIR K | tag DIR K TAG... | policy DIR TAG... | exec DIR K CMD... | hs DIR ARGS... | stop-headscale|start-headscale|down DIR}"
+  die "usage: lab.sh {up DIR NODES [--tailscale V] [--headscale V] [--policy-mode file|database] | join DIR K [--tags T,..] | start|kill|down-node|up-node|expire DIR K | tag DIR K TAG... | policy DIR TAG... | apikey DIR [--expiration D] | exec DIR K CMD... | hs DIR ARGS... | stop-headscale|start-headscale|down DIR}"
 }
 
 # ---------------------------------------------------------------- lab identity and state
@@ -83,6 +99,7 @@ lab_init() { # lab_init DIR: derives every name from DIR (which need not exist, 
 
 load_conf() { # the settings `up` recorded
   [[ -f $dir/lab.conf ]] || die "no lab in $dir (run lab.sh up first)"
+  POLICY_MODE="file" # labs made before --policy-mode existed
   # shellcheck source=/dev/null
   source "$dir/lab.conf"
 }
@@ -140,6 +157,7 @@ write_env_locked() {
     printf 'HEADSCALE_NS=%q\n' "$hs_ns"
     printf 'HEADSCALE_PID=%q\n' "$(hs_pid || true)"
     printf 'HEADSCALE_VERSION=%q\n' "$HEADSCALE_VERSION"
+    printf 'HEADSCALE_POLICY_MODE=%q\n' "$POLICY_MODE"
     printf 'TAILSCALE_BIN=%q\n' "$TAILSCALE_BIN"
     printf 'TAILSCALED_BIN=%q\n' "$TAILSCALED_BIN"
     printf 'TAILSCALE_VERSION=%q\n' "$TAILSCALE_VERSION"
@@ -203,8 +221,27 @@ hs_cli() { # hs_cli ARGS...: headscale CLI inside the Headscale namespace (no ro
   ip netns exec "$hs_ns" env -i PATH="$CLEAN_PATH" HOME="$hs_dir" "$HEADSCALE_BIN" -c "$hs_cfg" "$@"
 }
 
+# hs_cli_stdout WHAT ARGS...: print the CLI's stdout alone (its stderr carries log lines); on failure die
+# with WHAT and the CLI's stderr.
+hs_cli_stdout() {
+  local what=$1 err rc=0
+  shift
+  err=$(mktemp "$hs_dir/.cli-err.XXXXXX")
+  hs_cli "$@" 2>"$err" || rc=$?
+  if ((rc != 0)); then
+    local msg
+    msg=$(tr '\n' ' ' <"$err")
+    rm -f "$err"
+    die "$what failed: $msg"
+  fi
+  rm -f "$err"
+}
+
 write_hs_config() {
   mkdir -p "$hs_dir"
+  local policy_cfg="  mode: file
+  path: $policy_file"
+  [[ $POLICY_MODE == file ]] || policy_cfg="  mode: database"
   cat >"$hs_cfg" <<EOF
 # Generated by lab.sh (from shared reference examples/headscale-config-offline.yaml). Lab-only, offline.
 server_url: $hs_url
@@ -243,8 +280,7 @@ log:
   level: info
   format: text
 policy:
-  mode: file
-  path: $policy_file
+$policy_cfg
 dns:
   magic_dns: true
   base_domain: lab.test
@@ -287,9 +323,36 @@ policy_add_locked() {
   for t in "$@"; do
     grep -qxF -- "$t" "$hs_dir/tags" || { printf '%s\n' "$t" >>"$hs_dir/tags"; changed=1; }
   done
+  if [[ $POLICY_MODE == database ]]; then
+    policy_db_add "$@"
+    return
+  fi
   ((changed)) || return 0
   write_policy_locked
   hs_reload_policy
+}
+
+# policy_db_set FILE: store FILE as the database policy (`headscale policy set`, synchronous).
+policy_db_set() {
+  local out
+  out=$(hs_cli policy set -f "$1" 2>&1) || die "headscale policy set failed: $(tr '\n' ' ' <<<"$out")"
+}
+
+# policy_db_add TAG...: database mode. The live policy (someone may have PUT another one) gets every
+# TAG it lacks as a tagOwners key; nothing is written when all are there.
+policy_db_add() {
+  local cur owner tmp=$policy_file.tmp
+  cur=$(hs_cli_stdout "headscale policy get" policy get) || exit 1
+  jq -e 'type == "object"' >/dev/null 2>&1 <<<"$cur" ||
+    die "the database policy is not plain JSON (lab.sh cannot edit HuJSON): $(head -c 200 <<<"$cur")"
+  owner=$(tag_owner)
+  jq -e --args '(.tagOwners // {}) as $o | any($ARGS.positional[]; . as $t | $o | has($t) | not)' \
+    >/dev/null <<<"$cur" "$@" || return 0
+  jq --arg owner "$owner" --args \
+    '.tagOwners = ((.tagOwners // {}) + ([$ARGS.positional[] | {key: ., value: [$owner]}] | from_entries)
+                   + (.tagOwners // {}))' <<<"$cur" "$@" >"$tmp"
+  mv -f "$tmp" "$policy_file"
+  policy_db_set "$policy_file"
 }
 policy_add() {
   local t
@@ -564,14 +627,18 @@ cmd_up() {
   (($# >= 2)) || usage
   lab_init "$1"
   local nodes=$2 tsv=$DEFAULT_TAILSCALE hsv=$DEFAULT_HEADSCALE
+  POLICY_MODE="file"
   shift 2
   while (($#)); do
     case "$1" in
       --tailscale) (($# >= 2)) || usage; tsv=$2; shift 2 ;;
       --headscale) (($# >= 2)) || usage; hsv=$2; shift 2 ;;
+      --policy-mode) (($# >= 2)) || usage; POLICY_MODE=$2; shift 2 ;;
       *) usage ;;
     esac
   done
+  [[ $POLICY_MODE == file || $POLICY_MODE == database ]] ||
+    die "bad --policy-mode '$POLICY_MODE' (want file or database)"
   if [[ ! $nodes =~ ^[0-9]+$ ]] || ((nodes > 240)); then die "bad NODES '$nodes' (want 0..240)"; fi
   [[ $EUID -eq 0 ]] || die "must run as root (network namespaces)"
   local c
@@ -595,6 +662,7 @@ cmd_up() {
   {
     printf 'TAILSCALE_VERSION=%q\nHEADSCALE_VERSION=%q\n' "$tsv" "$hsv"
     printf 'TAILSCALED_BIN=%q\nTAILSCALE_BIN=%q\nHEADSCALE_BIN=%q\n' "$TAILSCALED_BIN" "$TAILSCALE_BIN" "$HEADSCALE_BIN"
+    printf 'POLICY_MODE=%q\n' "$POLICY_MODE"
   } >"$dir/lab.conf"
 
   # shellcheck disable=SC2034 # read by the EXIT trap
@@ -609,6 +677,9 @@ cmd_up() {
   write_policy_locked
   start_headscale
   make_user_and_key
+  # Database mode starts without a policy (Headscale then allows everything); load the lab's now that
+  # its owner exists.
+  [[ $POLICY_MODE == file ]] || policy_db_set "$policy_file"
 
   # Daemons start in parallel (each job reports its own failure on stderr); logins go in node order so
   # that node K gets Headscale id K and tailnet address 100.64.0.K.
@@ -765,6 +836,34 @@ cmd_tag() {
   die "headscale nodes tag -i $id failed: $(tr '\n' ' ' <<<"$out")"
 }
 
+cmd_expire() {
+  (($# == 2)) || usage
+  lab_init "$1"
+  load_conf
+  local k=$2 id out
+  check_k "$k"
+  id=$(cat "$(node_dir "$k")/id" 2>/dev/null || true)
+  [[ -n $id ]] || die "node $k has no Headscale id (never joined?)"
+  out=$(hs_cli nodes expire -i "$id" 2>&1) || die "headscale nodes expire -i $id failed: $(tr '\n' ' ' <<<"$out")"
+}
+
+cmd_apikey() {
+  (($# == 1 || $# == 3)) || usage
+  lab_init "$1"
+  load_conf
+  local exp=90d out key
+  if (($# == 3)); then
+    [[ $2 == --expiration ]] || usage
+    exp=$3
+  fi
+  ns_exists "$hs_ns" || die "no headscale namespace for $dir (lab down?)"
+  # -o json: the key as a JSON string, nothing else on stdout.
+  out=$(hs_cli_stdout "headscale apikeys create" apikeys create --expiration "$exp" -o json) || exit 1
+  key=$(jq -r 'strings' <<<"$out" 2>/dev/null || true)
+  [[ $key =~ ^[A-Za-z0-9._-]+$ ]] || die "headscale apikeys create printed no key: $(tr '\n' ' ' <<<"$out")"
+  printf '%s\n' "$key"
+}
+
 cmd_policy() {
   (($# >= 2)) || usage
   lab_init "$1"
@@ -869,6 +968,8 @@ main() {
     up-node) cmd_up_node "$@" ;;
     tag) cmd_tag "$@" ;;
     policy) cmd_policy "$@" ;;
+    expire) cmd_expire "$@" ;;
+    apikey) cmd_apikey "$@" ;;
     exec) cmd_exec "$@" ;;
     hs) cmd_hs "$@" ;;
     stop-headscale) cmd_stop_headscale "$@" ;;
