@@ -53,8 +53,9 @@ bool SaysUnauthorized(const std::string& body) { return body.rfind("Unauthorized
 
 }  // namespace
 
-Parsed<std::string> ApiClient::Get(std::string_view path, const std::string& key,
-                                   ApiError* error) const {
+Parsed<std::string> ApiClient::Send(std::string_view method, std::string_view path,
+                                    const std::string& body, const std::string& key,
+                                    ApiError* error) const {
   InitializeCurlOnce();
   ApiError local;
   ApiError& failure = error ? *error : local;
@@ -63,12 +64,19 @@ Parsed<std::string> ApiClient::Get(std::string_view path, const std::string& key
   const std::string url = options_.url + std::string(path);
   const std::string authorization = "Authorization: Bearer " + key;
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(
-      curl_slist_append(curl_slist_append(nullptr, authorization.c_str()),
-                        "Accept: application/json"),
+      curl_slist_append(curl_slist_append(curl_slist_append(nullptr, authorization.c_str()),
+                                          "Accept: application/json"),
+                        "Content-Type: application/json"),
       curl_slist_free_all);
   Capture capture{"", options_.max_bytes};
   char message[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  const std::string verb(method);
+  if (verb != "GET") {
+    curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, verb.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
   curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, options_.allow_http ? "http,https" : "https");
   // A redirect would carry the key to wherever it points: never followed.
@@ -98,12 +106,13 @@ Parsed<std::string> ApiClient::Get(std::string_view path, const std::string& key
   // Releases before v0.27 answer an unknown or malformed key with a plain 500 "Unauthorized".
   failure.key_rejected =
       failure.status == 401 || (failure.status == 500 && SaysUnauthorized(capture.body));
+  failure.server_message = ServerMessage(capture.body);
   if (failure.key_rejected) {
     failure.message = "API key rejected (HTTP " + std::to_string(failure.status) +
                       "): check that the key in api_key_env or api_key_file is one that "
                       "`headscale apikeys list` shows and has not expired";
   } else {
-    failure.message = "GET " + std::string(path) + " answered HTTP " +
+    failure.message = verb + " " + std::string(path) + " answered HTTP " +
                       std::to_string(failure.status) + ": " + ServerMessage(capture.body);
   }
   return Parsed<std::string>::Error(failure.message);

@@ -23,7 +23,8 @@ struct ApiClientOptions {
 struct ApiError {
   long status = 0;  // 0: no HTTP response at all
   bool key_rejected = false;
-  std::string message;
+  std::string message;         // ours, for a user
+  std::string server_message;  // the server's, printable and bounded
 };
 
 class ApiClient {
@@ -31,7 +32,12 @@ class ApiClient {
   explicit ApiClient(ApiClientOptions options) : options_(std::move(options)) {}
 
   // GET <url><path> with `Authorization: Bearer <key>`: the body of a 200, else the error.
-  Parsed<std::string> Get(std::string_view path, const std::string& key, ApiError* error) const;
+  Parsed<std::string> Get(std::string_view path, const std::string& key, ApiError* error) const {
+    return Send("GET", path, "", key, error);
+  }
+  // POST or PUT a JSON body.
+  Parsed<std::string> Send(std::string_view method, std::string_view path, const std::string& body,
+                           const std::string& key, ApiError* error) const;
 
  private:
   ApiClientOptions options_;

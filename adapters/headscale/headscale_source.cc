@@ -1,5 +1,7 @@
 #include "adapters/headscale/headscale_source.h"
 
+#include <rapidjson/document.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <fstream>
@@ -9,8 +11,10 @@
 
 #include "adapters/headscale/node_list.h"
 #include "adapters/headscale/node_snapshot.h"
+#include "adapters/headscale/self_tags.h"
 #include "sidecar/config/config.h"
 #include "sidecar/net/app_tags.h"
+#include "sidecar/render/json_writer.h"
 
 namespace peerscout::headscale {
 namespace {
@@ -19,6 +23,27 @@ using SteadyClock = std::chrono::steady_clock;
 
 // Errors back off from poll_interval, doubling, up to this.
 constexpr Duration kLongestBackoff = std::chrono::minutes(1);
+constexpr auto kRegisterRetry = std::chrono::minutes(1);
+
+std::string TagsBody(const std::vector<std::string>& tags) {
+  rapidjson::StringBuffer buffer;
+  json::Writer writer(buffer);
+  writer.StartObject();
+  writer.Key("tags");
+  json::StringArray(writer, tags);
+  writer.EndObject();
+  return json::Finish(buffer);
+}
+
+std::string PolicyBody(const std::string& policy) {
+  rapidjson::StringBuffer buffer;
+  json::Writer writer(buffer);
+  writer.StartObject();
+  writer.Key("policy");
+  json::String(writer, policy);
+  writer.EndObject();
+  return json::Finish(buffer);
+}
 
 void Sleep(Duration duration, std::stop_token stop) {
   std::mutex mutex;
@@ -88,9 +113,86 @@ bool HeadscaleSource::Look(SnapshotSink& sink) {
     return false;
   }
   Snapshot snapshot = SnapshotFromNodes(*list, options_.selection, Clock::now());
+  if (options_.self_register.enabled) {
+    RegisterSelf(*list, *key);
+    snapshot.details["self_register"] = register_state_;
+    // A problem is an issue too, so the log says it once and /v1/sources lists it.
+    if (register_problem_) {
+      snapshot.issues.push_back({"self_register", "[sources.headscale]", register_state_});
+    }
+  }
   snapshot.fetch_duration = SteadyClock::now() - started;
   sink.Publish(std::move(snapshot));
   return true;
+}
+
+Parsed<bool> HeadscaleSource::AllowTags(const std::vector<std::string>& tags,
+                                        const std::string& key) {
+  ApiError error;
+  Parsed<std::string> current = api_.Get("/api/v1/policy", key, &error);
+  if (!current) return Parsed<bool>::Error("reading the policy: " + current.error());
+  rapidjson::Document document;
+  document.Parse(current->c_str(), current->size());
+  if (document.HasParseError() || !document.IsObject() || !document.HasMember("policy") ||
+      !document["policy"].IsString()) {
+    return Parsed<bool>::Error("the policy API answered without a policy");
+  }
+  Parsed<std::string> edited = AddTagOwners(document["policy"].GetString(), tags);
+  if (!edited) return Parsed<bool>::Error(edited.error());
+  if (*edited == document["policy"].GetString()) return false;
+  Parsed<std::string> put = api_.Send("PUT", "/api/v1/policy", PolicyBody(*edited), key, &error);
+  if (!put) return Parsed<bool>::Error("writing the policy: " + put.error());
+  return true;
+}
+
+void HeadscaleSource::RegisterSelf(const NodeList& list, const std::string& key) {
+  register_problem_ = true;
+  const SelfIdentity self = self_();
+  if (self.peer_ids.empty()) {
+    register_state_ = "waiting for our peer id ([self] peer_ids)";
+    return;
+  }
+  if (retry_register_at_ && SteadyClock::now() < *retry_register_at_) return;
+  retry_register_at_.reset();
+  register_state_ = TrySetTags(list, self, key);
+}
+
+std::string HeadscaleSource::TrySetTags(const NodeList& list, const SelfIdentity& self,
+                                        const std::string& key) {
+  std::optional<uint16_t> port = options_.selection.app_port;
+  if (!self.app_ports.empty()) port = self.app_ports.front();
+  const std::vector<std::string> wanted = AppTagsFor(
+      self.peer_ids.front(), port, options_.selection.tag_prefix, options_.self_register.style);
+  auto change = PlanTagChange(list, self, wanted, options_.selection.tag_prefix);
+  if (!change) return change.error();
+  if (!*change) {
+    register_problem_ = false;
+    return "our node carries our tags";
+  }
+  const std::string path =
+      (machines_ ? "/api/v1/machine/" : "/api/v1/node/") + (*change)->node_id + "/tags";
+  ApiError error;
+  Parsed<std::string> set = api_.Send("POST", path, TagsBody((*change)->tags), key, &error);
+  if (!set && error.status == 400 && options_.self_register.manage_policy) {
+    Parsed<bool> allowed = AllowTags(wanted, key);
+    if (!allowed) {
+      retry_register_at_ = SteadyClock::now() + kRegisterRetry;
+      return "could not add our tags to the policy's tagOwners: " + allowed.error();
+    }
+    set = api_.Send("POST", path, TagsBody((*change)->tags), key, &error);
+  }
+  if (!set) {
+    retry_register_at_ = SteadyClock::now() + kRegisterRetry;
+    std::string state = "Headscale refused our tags: " + error.server_message;
+    if (error.status == 400) {
+      state +=
+          "; on v0.28+ each tag must be a key of the policy's tagOwners: `peerscout "
+          "headscale policy-snippet` prints the entries, or set manage_policy = true";
+    }
+    return state;
+  }
+  register_problem_ = false;
+  return "set our tags on node " + (*change)->node_id;
 }
 
 void HeadscaleSource::Run(std::stop_token stop, SnapshotSink& sink) {
@@ -107,6 +209,8 @@ void HeadscaleSource::Run(std::stop_token stop, SnapshotSink& sink) {
 }
 
 namespace {
+
+constexpr std::string_view kTagStyles[] = {"dash", "underscore"};
 
 constexpr OptionSpec kOptions[] = {
     {"url", OptionKind::kString, "", "Headscale's URL, e.g. https://headscale.example.com."},
@@ -135,6 +239,16 @@ constexpr OptionSpec kOptions[] = {
      "Only this user's nodes (on v0.28+ tagged nodes belong to tagged-devices)."},
     {"app_port", OptionKind::kInteger, "",
      "The app's port on nodes whose tags carry none; unset: such nodes are listed as hosts."},
+    {"self_register", OptionKind::kBool, "false",
+     "Set our own node's peer-id and port tags (from [self] peer_ids and app_ports), keeping its "
+     "other tags. Our node is the one holding one of our tailnet addresses."},
+    {"tag_style", OptionKind::kString, "dash",
+     "The tags self_register sets: dash (tag:exo-peer-<id>, valid everywhere) or underscore "
+     "(tag:exo_peer_id=<id>, exo's convention).",
+     kTagStyles},
+    {"manage_policy", OptionKind::kBool, "false",
+     "When Headscale refuses our tags for want of tagOwners entries (v0.28+), add them through "
+     "the policy API, changing nothing else; only for a policy kept in Headscale's database."},
 };
 
 Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
@@ -182,8 +296,13 @@ Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
     if (port < 1 || port > 65535) return refuse("app_port", "must be 1-65535");
     selection.app_port = static_cast<uint16_t>(port);
   }
+  options.self_register.enabled = values.Get<bool>("self_register");
+  options.self_register.style = values.Get<std::string>("tag_style") == "underscore"
+                                    ? TagStyle::kUnderscore
+                                    : TagStyle::kDash;
+  options.self_register.manage_policy = values.Get<bool>("manage_policy");
   return std::shared_ptr<Source>(
-      std::make_shared<HeadscaleSource>(std::move(options), context.env));
+      std::make_shared<HeadscaleSource>(std::move(options), context.env, context.self));
 }
 
 }  // namespace

@@ -68,6 +68,18 @@ constexpr std::array kPeerFields{
     Name{"ShareeNode", Field::kShareeNode},
 };
 
+// RapidJSON's UTF-8 validation, on one string the reader handed us (NUL-terminated).
+bool IsUtf8(const char* text, size_t length) {
+  struct Discard {
+    void Put(char) {}
+  } discard;
+  rapidjson::StringStream in(text);
+  while (in.Tell() < length) {
+    if (!rapidjson::UTF8<>::Validate(in, discard)) return false;
+  }
+  return true;
+}
+
 template <size_t N>
 Field Lookup(const std::array<Name, N>& names, std::string_view key) {
   // Most keys of a peer are ones we skip: the first byte and the length rule them out without
@@ -99,12 +111,21 @@ class StatusReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Stat
 
   bool String(const char* text, rapidjson::SizeType length, bool) {
     if (skip_ > 0) return true;
-    std::string_view value(text, std::min<size_t>(length, kMaxStringBytes));
+    std::string* target = nullptr;
     if (where_ == Where::kList) {
-      if (list_->size() < kMaxListItems) list_->emplace_back(value);
-      return true;
+      if (list_->size() >= kMaxListItems) return true;
+      target = &list_->emplace_back();
+    } else {
+      target = StringTarget();
     }
-    if (std::string* target = StringTarget()) target->assign(value);
+    if (target == nullptr) return true;
+    // Only what we keep is checked: tailscaled writes valid UTF-8 (Go replaces bad bytes), so
+    // anything else did not come from it. An oversized value is dropped, not cut mid-character.
+    if (!IsUtf8(text, length)) {
+      bad_utf8_ = true;
+      return false;
+    }
+    if (length <= kMaxStringBytes) target->assign(text, length);
     return true;
   }
 
@@ -132,6 +153,8 @@ class StatusReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Stat
   bool EndArray(rapidjson::SizeType) { return Leave(); }
 
   bool saw_object() const { return saw_object_; }
+  bool too_deep() const { return depth_ > kMaxDepth; }
+  bool bad_utf8() const { return bad_utf8_; }
 
  private:
   static constexpr ptrdiff_t kSelf = -1;
@@ -234,6 +257,7 @@ class StatusReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Stat
   size_t skip_ = 0;
   size_t depth_ = 0;
   bool saw_object_ = false;
+  bool bad_utf8_ = false;
 };
 
 }  // namespace
@@ -249,6 +273,11 @@ Parsed<Status> ParseStatus(std::string_view json) {
   rapidjson::Reader reader;
   rapidjson::MemoryStream bytes(json.data(), json.size());
   const rapidjson::ParseResult result = reader.Parse(bytes, handler);
+  if (handler.too_deep()) {
+    return Parsed<Status>::Error("status is nested deeper than " + std::to_string(kMaxDepth) +
+                                 " levels");
+  }
+  if (handler.bad_utf8()) return Parsed<Status>::Error("status holds text that is not UTF-8");
   if (!result) {
     return Parsed<Status>::Error(std::string("status is not valid JSON: ") +
                                  rapidjson::GetParseError_En(result.Code()) + " at byte " +

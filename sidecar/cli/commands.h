@@ -42,6 +42,15 @@ struct TagForOptions {
 };
 int TagFor(const TagForOptions& options);
 
+struct PolicySnippetOptions {
+  std::string peer_id;  // empty: [self] peer_ids
+  int port = 0;         // 0: [self] app_ports, else the headscale source's app_port
+  std::string prefix;   // empty: the headscale source's tag_prefix
+  std::string style;    // empty: the headscale source's tag_style
+};
+int HeadscalePolicySnippet(const std::string& config_file, const PolicySnippetOptions& options,
+                           const Environment& env);
+
 // --socket, else PEERSCOUT_SOCKET, else the config's server.socket (PEERSCOUT_CONFIG or
 // --config), else <runtime_dir>/peerscout.sock.
 std::string ResolveSocket(const std::string& flag, const std::string& config_file,

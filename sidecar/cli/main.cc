@@ -94,6 +94,20 @@ int main(int argc, char** argv) {
   tag_for->add_option("--style", tag_options.style, "Only one style, comma-separated")
       ->check(CLI::IsMember({"dash", "underscore"}));
 
+  CLI::App* headscale = app.add_subcommand("headscale", "Headscale helpers");
+  headscale->require_subcommand(1);
+  cli::PolicySnippetOptions snippet_options;
+  CLI::App* snippet = headscale->add_subcommand(
+      "policy-snippet",
+      "Print the tagOwners entries Headscale v0.28+ needs for our tags (self_register)");
+  snippet->add_option("--peer-id", snippet_options.peer_id, "Our app's peer id ([self] peer_ids)");
+  snippet->add_option("--port", snippet_options.port, "Our app's port")
+      ->check(CLI::Range(1, 65535));
+  snippet->add_option("--prefix", snippet_options.prefix, "Tag prefix (the source's tag_prefix)");
+  snippet
+      ->add_option("--style", snippet_options.style, "dash or underscore (the source's tag_style)")
+      ->check(CLI::IsMember({"dash", "underscore"}));
+
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -101,6 +115,7 @@ int main(int argc, char** argv) {
   if (*run) return cli::Run(config_file, env);
   if (*check) return cli::CheckConfig(config_file, list_keys, env);
   if (*tag_for) return cli::TagFor(tag_options);
+  if (*snippet) return cli::HeadscalePolicySnippet(config_file, snippet_options, env);
   if (app.got_subcommand("version")) {
     std::printf("peerscout %s\n", PEERSCOUT_VERSION);
     return 0;

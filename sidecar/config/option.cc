@@ -108,6 +108,11 @@ Result ParseOptionNode(const OptionSpec& spec, const toml::node& node) {
       if (array == nullptr) return Result::Error("expected an array of strings");
       std::vector<std::string> items;
       for (const toml::node& item : *array) {
+        // Numbers are taken as their text: `app_ports = [52416]` means what it says.
+        if (item.is_integer()) {
+          items.push_back(std::to_string(*item.value<int64_t>()));
+          continue;
+        }
         if (!item.is_string()) return Result::Error("expected an array of strings");
         items.push_back(*item.value<std::string>());
       }

@@ -93,6 +93,11 @@ std::vector<SourceStatus> Registry::Sources() const {
   return statuses_;
 }
 
+SelfIdentity Registry::Self() const {
+  std::lock_guard lock(read_mutex_);
+  return self_;
+}
+
 void Registry::Subscribe(Listener listener) {
   std::lock_guard lock(update_mutex_);
   listeners_.push_back(std::move(listener));
@@ -116,6 +121,10 @@ void Registry::Remerge() {
     input.sources.push_back({name, &entry.observations, entry.status.stale});
   }
   std::vector<Peer> peers = Merge(input);
+  {
+    std::lock_guard lock(read_mutex_);
+    self_ = input.self;
+  }
   std::shared_ptr<const PeerSet> before = Current();
   PeerSetDiff diff = DiffPeers(before->peers, peers);
   std::shared_ptr<const PeerSet> after = before;

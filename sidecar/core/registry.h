@@ -52,6 +52,9 @@ class Registry {
 
   std::shared_ptr<const PeerSet> Current() const;
   std::vector<SourceStatus> Sources() const;
+  // Who we are, as the merge last saw it: configured, our interfaces, and what every source
+  // learned (tailscaled's Self, the local app's mDNS answer).
+  SelfIdentity Self() const;
 
   // Listeners run on the thread that made the change, one change at a time, in version
   // order. They must not call back into the registry's mutating methods.
@@ -76,6 +79,7 @@ class Registry {
   mutable std::mutex read_mutex_;  // guards what readers copy
   std::shared_ptr<const PeerSet> current_;
   std::vector<SourceStatus> statuses_;
+  SelfIdentity self_;
 };
 
 }  // namespace peerscout

@@ -19,11 +19,16 @@ struct Config;
 struct SourceConfig;
 class Environment;
 
-// What a factory may read: the whole config, its own table, and the process environment.
+// Who we are at run time, as every source and the configuration tell it together.
+using SelfView = std::function<SelfIdentity()>;
+
+// What a factory may read: the whole config, its own table, the process environment, and a
+// view of who we are that a source may consult while it runs (empty in check-config).
 struct SourceContext {
   const Config& config;
   const SourceConfig& source;
   const Environment& env;
+  SelfView self = [] { return SelfIdentity{}; };
 };
 
 // Where a source reports. Each call replaces what the source said before.

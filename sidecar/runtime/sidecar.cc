@@ -81,7 +81,8 @@ Parsed<std::vector<RunnableSource>> Sidecar::MakeSources(const Config& config) c
     if (factory == nullptr) {
       return Parsed<std::vector<RunnableSource>>::Error("no source type " + source.type);
     }
-    auto made = factory->create(SourceContext{config, source, env_});
+    auto made =
+        factory->create(SourceContext{config, source, env_, [this] { return registry_.Self(); }});
     if (!made) return Parsed<std::vector<RunnableSource>>::Error(made.error());
     sources.push_back({source.name, *made});
   }

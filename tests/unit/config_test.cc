@@ -76,7 +76,7 @@ stale_after = "1h30m"
 [self]
 peer_ids = ["12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA"]
 addresses = ["203.0.113.4"]
-app_ports = ["52416"]
+app_ports = [52416, "52417"]
 local_subnets = ["10.10.0.0/16"]
 [sources.env]
 variables = ["MY_PEERS"]
@@ -105,7 +105,7 @@ online = "true"
   EXPECT_EQ(config->server.max_wait, std::chrono::minutes(2));
   EXPECT_EQ(config->registry.stale_after, std::chrono::minutes(90));
   EXPECT_EQ(config->self.peer_ids.size(), 1u);
-  EXPECT_EQ(config->self.app_ports, std::vector<uint16_t>{52416});
+  EXPECT_EQ(config->self.app_ports, (std::vector<uint16_t>{52416, 52417}));
   EXPECT_EQ(config->self.local_subnets[0].ToString(), "10.10.0.0/16");
   EXPECT_EQ(config->sources[0].options.Get<Duration>("resolve_interval"), std::chrono::seconds(5));
   ASSERT_EQ(config->static_peers.size(), 2u);

@@ -93,7 +93,7 @@ std::vector<std::string> Releases() {
 class HeadscaleSourceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    lab_.emplace(directory_, 4, Lab::Versions{"", GetParam()});
+    lab_.emplace(directory_, 4, Lab::Versions{"", GetParam(), ""});
     if (!lab_->ok()) {
       if (IntegrationRequired()) FAIL() << lab_->error();
       GTEST_SKIP() << "no tailnet lab (needs root, Go and the built daemons): " << lab_->error();
@@ -185,6 +185,84 @@ TEST_P(HeadscaleSourceTest, ListsTaggedNodesAndKeepsThemThroughAnOutage) {
       << sidecar.Log();
   EXPECT_EQ(SourceField(sidecar, "stale"), "false");
 }
+
+// Self-registration: our node's tags set from [self], its other tags kept. On v0.28+ a tag must
+// be a key of tagOwners: refused with a clear error, unless manage_policy adds the entries to a
+// policy kept in Headscale's database.
+class SelfRegistrationTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SelfRegistrationTest, SetsOurTagsAndOnV028NeedsThePolicy) {
+  const bool needs_policy = GetParam() >= "v0.28";
+  TestDirectory directory;
+  Lab lab(directory, 2, Lab::Versions{"", GetParam(), needs_policy ? "database" : ""});
+  if (!lab.ok()) {
+    if (IntegrationRequired()) FAIL() << lab.error();
+    GTEST_SKIP() << lab.error();
+  }
+  ASSERT_EQ(lab.Run("tag", {"1", "tag:exo"}).exit_code, 0);
+  const ProcessResult apikey = lab.Run("apikey");
+  ASSERT_EQ(apikey.exit_code, 0);
+  const std::string key = apikey.out.substr(0, apikey.out.find('\n'));
+  TestDirectory run;
+  run.Write("api-key", key);
+  const std::string self =
+      "peer_ids = [\"12D3KooWE9BybvUhbeZCuEqPQrep3R2Dp2w8fPejiP1G8gwhTejQ\"]\napp_ports = "
+      "[52420]\n";
+  const auto config = [&](const std::string& extra) {
+    std::string text =
+        Config(lab.Get("HEADSCALE_URL"), run / "api-key", "self_register = true\n" + extra);
+    // The tailscale source tells who we are (our tailnet addresses); our peer id is configured.
+    const std::string off = "[sources.tailscale]\nenabled = false\n";
+    text.replace(text.find(off), off.size(), "");
+    const std::string section = "[self]\n";
+    text.insert(text.find(section) + section.size(), self);
+    return text;
+  };
+  const auto tags_of_node1 = [&] {
+    return lab
+        .Run("exec", {"2", "curl", "-s", "-H", "Authorization: Bearer " + key,
+                      lab.Get("HEADSCALE_URL") + "/api/v1/node/" + lab.Node(1, "ID")})
+        .out;
+  };
+  SidecarProcess plain(run, {config(""), {}, lab.InNode(1)});
+  ASSERT_TRUE(plain.WaitUntilHealthy()) << plain.Log();
+  if (needs_policy) {
+    ASSERT_TRUE(Eventually([&] {
+      auto reply = plain.Get("/v1/sources");
+      return reply && reply->body.find("policy-snippet") != std::string::npos;
+    })) << plain.Get("/v1/sources")->body;
+    EXPECT_THAT(plain.Log(), HasSubstr("tagOwners"));
+    EXPECT_THAT(tags_of_node1(), Not(HasSubstr("tag:exo-port-52420")));
+    TestDirectory managed_dir;
+    managed_dir.Write("api-key", key);
+    SidecarProcess managed(managed_dir, {config("manage_policy = true\n"), {}, lab.InNode(1)});
+    ASSERT_TRUE(managed.WaitUntilHealthy()) << managed.Log();
+    ASSERT_TRUE(Eventually([&] {
+      return tags_of_node1().find("tag:exo-port-52420") != std::string::npos;
+    })) << tags_of_node1()
+        << managed.Log();
+  } else {
+    ASSERT_TRUE(Eventually([&] {
+      return tags_of_node1().find("tag:exo-port-52420") != std::string::npos;
+    })) << tags_of_node1()
+        << plain.Log();
+  }
+  const std::string tags = tags_of_node1();
+  EXPECT_THAT(tags, HasSubstr("\"tag:exo\""));
+  EXPECT_THAT(
+      tags,
+      HasSubstr("tag:exo-peer-bafzaajaiaejcaqcbijbuirkgi5eesssljrgu4t2qkfjfgvcvkzlvqwk2lnof2xs7"));
+  EXPECT_THAT(plain.Log(), Not(HasSubstr(key)));
+}
+
+INSTANTIATE_TEST_SUITE_P(Releases, SelfRegistrationTest, ::testing::ValuesIn(Releases()),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (c == '.') c = '_';
+                           }
+                           return name;
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Releases, HeadscaleSourceTest, ::testing::ValuesIn(Releases()),
                          [](const auto& info) {

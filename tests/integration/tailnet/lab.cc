@@ -25,6 +25,9 @@ Lab::Lab(const TestDirectory& directory, int nodes, Versions versions)
   std::vector<std::string> argv{"bash", kLabScript, "up", directory_, std::to_string(nodes)};
   if (!versions.tailscale.empty()) argv.insert(argv.end(), {"--tailscale", versions.tailscale});
   if (!versions.headscale.empty()) argv.insert(argv.end(), {"--headscale", versions.headscale});
+  if (!versions.policy_mode.empty()) {
+    argv.insert(argv.end(), {"--policy-mode", versions.policy_mode});
+  }
   ProcessResult result = RunCommand(argv, {}, kUpTimeout);
   if (result.exit_code != 0) {
     error_ = "lab.sh up failed (" + std::to_string(result.exit_code) + "): " + result.err;

@@ -16,6 +16,7 @@ class Lab {
   struct Versions {
     std::string tailscale;  // empty: lab.sh's default
     std::string headscale;
+    std::string policy_mode;  // empty: file
   };
 
   // Brings up `nodes` nodes; check ok() (and error()) before use.

@@ -126,7 +126,7 @@ std::vector<std::string> Split(const std::string& text) {
 class TailscaleSourceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    lab_.emplace(directory_, 3, Lab::Versions{GetParam(), ""});
+    lab_.emplace(directory_, 3, Lab::Versions{GetParam(), "", ""});
     if (!lab_->ok()) {
       if (IntegrationRequired()) FAIL() << lab_->error();
       GTEST_SKIP() << "no tailnet lab (needs root, Go and the built daemons): " << lab_->error();
