@@ -85,5 +85,3 @@ BENCHMARK(BM_ParseSelectMerge)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace peerscout::tailscale
-
-BENCHMARK_MAIN();
