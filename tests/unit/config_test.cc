@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "adapters/env/env_source.h"
+#include "adapters/headscale/headscale_source.h"
 #include "adapters/tailscale/tailscale_source.h"
 #include "sidecar/config/config_loader.h"
 #include "sidecar/config/config_schema.h"
@@ -203,7 +204,7 @@ TEST_F(ConfigTest, BadVariablesAreNamed) {
 }
 
 TEST_F(ConfigTest, TheExampleConfigLoads) {
-  static const std::array catalog{env::Factory(), tailscale::Factory()};
+  static const std::array catalog{env::Factory(), tailscale::Factory(), headscale::Factory()};
   auto config = LoadConfig(std::string(PEERSCOUT_SOURCE_DIR) + "/sidecar.toml.example",
                            Environment(), catalog);
   ASSERT_TRUE(config) << config.error();
@@ -221,7 +222,8 @@ TEST_F(ConfigTest, TheExampleDocumentsEveryKey) {
     for (const OptionSpec& option : section.options)
       EXPECT_TRUE(documented(option.key)) << option.key;
   }
-  for (const SourceFactory& factory : {env::Factory(), tailscale::Factory()}) {
+  for (const SourceFactory& factory :
+       {env::Factory(), tailscale::Factory(), headscale::Factory()}) {
     for (const OptionSpec& option : factory.options) {
       EXPECT_TRUE(documented(option.key)) << factory.type << "." << option.key;
     }
