@@ -11,8 +11,10 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   # curl and util-linux (unshare, nsenter, setpriv) are used by integration tests; iproute2
-  # and jq by the tailnet lab (tests/integration/tailnet/lab.sh); python3 by the benchmarks.
-  packages+=(libgtest-dev libgmock-dev libbenchmark-dev curl util-linux mount python3 iproute2 jq)
+  # and jq by the tailnet lab (tests/integration/tailnet/lab.sh); openssl by the TLS test;
+  # python3 by the benchmarks.
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev curl util-linux mount python3 iproute2 jq
+    openssl)
 fi
 
 missing=()
