@@ -99,20 +99,16 @@ Parsed<NodeList> ParseNodeList(std::string_view json) {
                                    " at byte " + std::to_string(document.GetErrorOffset()));
   }
   if (!document.IsObject()) return Parsed<NodeList>::Error("node list is not a JSON object");
-  bool machines = false;
-  auto list = document.FindMember("nodes");
-  if (list == document.MemberEnd()) {
-    list = document.FindMember("machines");
-    machines = true;
-  }
-  if (list == document.MemberEnd()) {
+  const bool machines = !document.HasMember("nodes");
+  if (machines && !document.HasMember("machines")) {
     return Parsed<NodeList>::Error("the response has neither \"nodes\" nor \"machines\"");
   }
+  const Value& nodes = document[machines ? "machines" : "nodes"];
   NodeList result;
-  if (list->value.IsNull()) return result;
-  if (!list->value.IsArray()) return Parsed<NodeList>::Error("\"nodes\" is not a list");
-  result.nodes.reserve(list->value.Size());
-  for (const Value& item : list->value.GetArray()) {
+  if (nodes.IsNull()) return result;
+  if (!nodes.IsArray()) return Parsed<NodeList>::Error("\"nodes\" is not a list");
+  result.nodes.reserve(nodes.Size());
+  for (const Value& item : nodes.GetArray()) {
     if (!item.IsObject()) continue;
     if (result.generation == ApiGeneration::kUnknown)
       result.generation = GenerationOf(item, machines);

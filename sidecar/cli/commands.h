@@ -48,7 +48,7 @@ struct PolicySnippetOptions {
   std::string prefix;   // empty: the headscale source's tag_prefix
   std::string style;    // empty: the headscale source's tag_style
 };
-int HeadscalePolicySnippet(const std::string& config_file, const PolicySnippetOptions& options,
+int HeadscalePolicySnippet(const std::string& config_file, const PolicySnippetOptions& flags,
                            const Environment& env);
 
 // --socket, else PEERSCOUT_SOCKET, else the config's server.socket (PEERSCOUT_CONFIG or

@@ -27,7 +27,8 @@ std::chrono::milliseconds ToMillis(const std::string& text) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// An exception escaping main is a bug: it ends the process with its message, as it should.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   const Environment env = Environment::FromProcess();
   CLI::App app{
       "peerscout: one deduplicated list of an app's peers, merged from mDNS, the tailnet, "

@@ -105,7 +105,7 @@ class Loader {
   // Defaults, then the table's keys, then the variables named by `env_prefix`.
   OptionValues ReadTable(const toml::table* table, std::span<const OptionSpec> specs,
                          std::string_view label, const std::string& env_prefix,
-                         std::set<std::string_view> other_keys = {}) {
+                         const std::set<std::string_view>& other_keys = {}) {
     OptionValues values;
     for (const OptionSpec& spec : specs) {
       auto value = ParseOptionText(spec, spec.default_text);

@@ -53,8 +53,9 @@ std::string FormatDuration(Duration duration) {
   int64_t nanos = duration.count();
   if (nanos == 0) return "0s";
   std::string text;
-  for (auto it = kUnits.rbegin(); it != kUnits.rend(); ++it) {
-    const auto& [name, scale] = *it;
+  // Largest unit first. (An index: clang-tidy's clang cannot yet read libstdc++'s views.)
+  for (size_t i = kUnits.size(); i-- > 0;) {
+    const auto& [name, scale] = kUnits[i];
     const int64_t count = nanos / scale;
     if (count == 0) continue;
     text += std::to_string(count) + std::string(name);

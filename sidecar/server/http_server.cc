@@ -9,11 +9,11 @@ namespace peerscout {
 namespace {
 
 // Request headers and the URL must fit in this; larger requests get 4xx from libmicrohttpd.
-constexpr size_t kConnectionMemory = 32 * 1024;
+constexpr size_t kConnectionMemory = size_t{32} * 1024;
 // At shutdown, requests already being answered get this long to finish.
 constexpr auto kDrainTime = std::chrono::seconds(2);
 // The API takes no bodies; one is read and dropped up to this size, then the connection closes.
-constexpr size_t kMaxDiscardedBody = 64 * 1024;
+constexpr size_t kMaxDiscardedBody = size_t{64} * 1024;
 
 void LogFromMhd(void*, const char* format, va_list arguments) {
   char message[512];
@@ -56,7 +56,10 @@ Parsed<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerConfig& config
 
 HttpServer::HttpServer(const Api& api, const Registry& registry, Telemetry& telemetry,
                        UnixListener listener)
-    : api_(api), telemetry_(telemetry), listener_(listener), queries_(registry, telemetry) {}
+    : api_(api),
+      telemetry_(telemetry),
+      listener_(std::move(listener)),
+      queries_(registry, telemetry) {}
 
 HttpServer::~HttpServer() {
   stopping_ = true;

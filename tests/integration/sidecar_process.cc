@@ -33,12 +33,14 @@ std::vector<std::string> Environment(const std::map<std::string, std::string>& e
   }
   for (const auto& [name, value] : extra) merged[name] = value;
   std::vector<std::string> entries;
+  entries.reserve(merged.size());
   for (const auto& [name, value] : merged) entries.push_back(name + "=" + value);
   return entries;
 }
 
 std::vector<char*> Pointers(std::vector<std::string>& strings) {
   std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
   for (std::string& text : strings) pointers.push_back(text.data());
   pointers.push_back(nullptr);
   return pointers;

@@ -28,7 +28,7 @@ class ApiTest : public ::testing::Test {
   }
 
   std::variant<ApiResponse, ApiWait> Call(const std::string& path,
-                                          std::map<std::string, std::string> query = {},
+                                          const std::map<std::string, std::string>& query = {},
                                           const std::string& method = "GET",
                                           bool wait_over = false) {
     ApiRequest request;
@@ -43,8 +43,8 @@ class ApiTest : public ::testing::Test {
     return api_.Handle(request);
   }
 
-  ApiResponse Get(const std::string& path, std::map<std::string, std::string> query = {}) {
-    auto result = Call(path, std::move(query));
+  ApiResponse Get(const std::string& path, const std::map<std::string, std::string>& query = {}) {
+    auto result = Call(path, query);
     EXPECT_TRUE(std::holds_alternative<ApiResponse>(result));
     return std::get<ApiResponse>(result);
   }

@@ -28,7 +28,7 @@ class ConfigTest : public ::testing::Test {
   ~ConfigTest() override { std::filesystem::remove_all(dir_); }
 
   std::string Write(const std::string& text) {
-    const std::string path = (dir_ / "sidecar.toml").string();
+    std::string path = (dir_ / "sidecar.toml").string();
     std::ofstream(path) << text;
     return path;
   }

@@ -42,7 +42,7 @@ class FormatTest : public ::testing::Test {
     return PeerSet{7, Merge(input)};
   }
 
-  std::string Render(const std::string& format, RenderOptions options = {}) {
+  std::string Render(const std::string& format, const RenderOptions& options = {}) {
     return FindFormat(format)->render(peers_, options);
   }
 

@@ -10,7 +10,6 @@
 namespace peerscout {
 namespace {
 
-using testing::At;
 using ::testing::ElementsAre;
 using testing::Id;
 using testing::kPeerA;

@@ -20,7 +20,7 @@ std::string Unquote(std::string value) {
 
 }  // namespace
 
-Lab::Lab(const TestDirectory& directory, int nodes, Versions versions)
+Lab::Lab(const TestDirectory& directory, int nodes, const Versions& versions)
     : directory_(directory.path().string()) {
   std::vector<std::string> argv{"bash", kLabScript, "up", directory_, std::to_string(nodes)};
   if (!versions.tailscale.empty()) argv.insert(argv.end(), {"--tailscale", versions.tailscale});

@@ -20,7 +20,7 @@ class Lab {
   };
 
   // Brings up `nodes` nodes; check ok() (and error()) before use.
-  Lab(const TestDirectory& directory, int nodes, Versions versions);
+  Lab(const TestDirectory& directory, int nodes, const Versions& versions);
   ~Lab();
   Lab(const Lab&) = delete;
   Lab& operator=(const Lab&) = delete;
