@@ -13,8 +13,9 @@ if [[ "${1:-}" == "--test" ]]; then
   # curl and util-linux (unshare, nsenter, setpriv) are used by integration tests; iproute2
   # and jq by the tailnet lab (tests/integration/tailnet/lab.sh); openssl by the TLS test;
   # python3 by the benchmarks.
+  # clang-format and clang-tidy are the lint step (scripts/lint.sh).
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev curl util-linux mount python3 iproute2 jq
-    openssl)
+    openssl clang-format clang-tidy)
 fi
 
 missing=()
