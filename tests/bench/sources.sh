@@ -5,7 +5,8 @@
 #   - Headscale: parse (+ select) of 1k and 10k nodes beside the no-op SAX pass, and the load N
 #     sidecars put on one Headscale at the defaults, from the measured response size;
 #   - with root and the built daemons: join -> on the socket over 20 joins of a real tailnet (both
-#     tailscale versions), and a Headscale tag change -> on the socket (poll_interval 5 s).
+#     tailscale versions), a Headscale tag change -> on the socket (poll_interval 5 s), and the
+#     idle footprint beside tailscaled.
 # Figures, not pass/fail. Builds a Release tree in build-bench/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -76,6 +77,8 @@ if [[ $(id -u) -eq 0 ]] && bash scripts/build-test-daemons.sh; then
   done
   echo "== Headscale tag change -> on the socket, Headscale $HEADSCALE_NEWEST"
   python3 tests/bench/headscale_change.py "$HEADSCALE_NEWEST" 10
+  echo "== idle beside tailscaled (tailscale source on the LocalAPI and the IPN bus)"
+  python3 tests/bench/tailscale_idle.py 60
 else
   echo "== latency figures skipped: need root and the tailnet daemons (scripts/build-test-daemons.sh)"
 fi

@@ -253,6 +253,9 @@ TEST_P(SelfRegistrationTest, SetsOurTagsAndOnV028NeedsThePolicy) {
       tags,
       HasSubstr("tag:exo-peer-bafzaajaiaejcaqcbijbuirkgi5eesssljrgu4t2qkfjfgvcvkzlvqwk2lnof2xs7"));
   EXPECT_THAT(plain.Log(), Not(HasSubstr(key)));
+  // Now tagged with our own peer id, our node is still never one of our peers.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(PeerOf(plain, lab.Node(1, "ID")), "") << plain.Get("/v1/peers")->body;
 }
 
 INSTANTIATE_TEST_SUITE_P(Releases, SelfRegistrationTest, ::testing::ValuesIn(Releases()),
