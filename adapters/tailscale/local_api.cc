@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 
+#include "sidecar/net/socket_error.h"
+
 namespace peerscout::tailscale {
 namespace {
 
@@ -37,15 +39,9 @@ std::string ConnectError(const std::string& socket, CURL* curl, CURLcode code, c
   long os_errno = 0;
   curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
   if (code == CURLE_COULDNT_CONNECT) {
-    if (os_errno == ENOENT) {
-      return "no tailscaled socket at " + socket + " (is tailscaled running? set socket = ...)";
-    }
-    if (os_errno == EACCES) {
-      return "permission denied on " + socket + " (peerscout's user cannot open the socket)";
-    }
-    if (os_errno == ECONNREFUSED) {
-      return "tailscaled is not listening on " + socket + " (stopped or restarting?)";
-    }
+    std::string told =
+        UnixSocketError(socket, os_errno, "tailscaled", "is tailscaled running? set socket = ...");
+    if (!told.empty()) return told;
   }
   std::string reason = error[0] != '\0' ? error : curl_easy_strerror(code);
   if (os_errno != 0) reason += std::string(" (") + std::strerror(static_cast<int>(os_errno)) + ")";

@@ -113,7 +113,11 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*run) return cli::Run(config_file, env);
+  // --socket wins over the config and PEERSCOUT_SOCKET, for reloads too.
+  if (*run) {
+    return cli::Run(config_file,
+                    socket_flag.empty() ? env : env.With("PEERSCOUT_SOCKET", socket_flag));
+  }
   if (*check) return cli::CheckConfig(config_file, list_keys, env);
   if (*tag_for) return cli::TagFor(tag_options);
   if (*snippet) return cli::HeadscalePolicySnippet(config_file, snippet_options, env);

@@ -44,6 +44,10 @@ class Loader {
       try {
         root = toml::parse_file(file_);
       } catch (const toml::parse_error& error) {
+        // toml++ reports a file it cannot open at line 0.
+        if (error.source().begin.line == 0) {
+          return Parsed<Config>::Error(file_ + ": " + std::string(error.description()));
+        }
         return Parsed<Config>::Error(file_ + ":" + std::to_string(error.source().begin.line) +
                                      ": " + std::string(error.description()));
       }

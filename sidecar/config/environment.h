@@ -16,6 +16,12 @@ class Environment {
   static Environment FromProcess();
 
   std::optional<std::string> Get(std::string_view name) const;
+  // A copy with `name` set to `value`: how a command-line flag wins over the process's variables.
+  Environment With(const std::string& name, const std::string& value) const {
+    Environment copy = *this;
+    copy.variables_[name] = value;
+    return copy;
+  }
   const std::map<std::string, std::string, std::less<>>& all() const { return variables_; }
 
  private:

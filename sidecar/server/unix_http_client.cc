@@ -7,6 +7,8 @@
 #include <mutex>
 #include <string_view>
 
+#include "sidecar/net/socket_error.h"
+
 namespace peerscout {
 namespace {
 
@@ -54,6 +56,14 @@ Parsed<HttpReply> GetOverUnixSocket(const std::string& socket, const std::string
   curl_easy_setopt(curl.get(), CURLOPT_HEADERDATA, &reply);
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
   const CURLcode code = curl_easy_perform(curl.get());
+  if (code == CURLE_COULDNT_CONNECT) {
+    long os_errno = 0;
+    curl_easy_getinfo(curl.get(), CURLINFO_OS_ERRNO, &os_errno);
+    std::string told =
+        UnixSocketError(socket, os_errno, "peerscout",
+                        "is `peerscout run` running? --socket or PEERSCOUT_SOCKET names another");
+    if (!told.empty()) return Parsed<HttpReply>::Error(told);
+  }
   if (code != CURLE_OK) {
     return Parsed<HttpReply>::Error(socket + ": " +
                                     (error[0] != '\0' ? error : curl_easy_strerror(code)));

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <filesystem>
+#include <thread>
+
 #include "sidecar/config/config_schema.h"
 #include "tests/integration/sidecar_process.h"
 
@@ -152,6 +155,41 @@ TEST_F(CliTest, VersionAndHelp) {
     EXPECT_EQ(help.exit_code, 0) << command;
     EXPECT_THAT(help.out, HasSubstr("Usage")) << command;
   }
+}
+
+}  // namespace
+}  // namespace peerscout::testing
+
+namespace peerscout::testing {
+namespace {
+
+TEST(CliErrorsTest, AMissingSocketOrConfigIsToldPlainly) {
+  TestDirectory directory;
+  ProcessResult peers = RunPeerscout({"peers", "--socket", directory / "missing.sock"});
+  EXPECT_NE(peers.exit_code, 0);
+  EXPECT_THAT(peers.err, HasSubstr("no peerscout socket at " + (directory / "missing.sock")));
+  EXPECT_THAT(peers.err, ::testing::Not(HasSubstr("port 80")));
+  ProcessResult check = RunPeerscout({"check-config", "-c", directory / "missing.toml"});
+  EXPECT_NE(check.exit_code, 0);
+  EXPECT_THAT(check.out + check.err, HasSubstr(directory / "missing.toml" + ": "));
+  EXPECT_THAT(check.out + check.err, ::testing::Not(HasSubstr(":0:")));
+}
+
+TEST(CliErrorsTest, RunServesOnTheSocketFlagOverTheConfigs) {
+  TestDirectory directory;
+  directory.Write("sidecar.toml", "[registry]\nstartup_deadline = \"0s\"\n[server]\nsocket = \"" +
+                                      (directory / "config.sock") + "\"\n");
+  BackgroundCommand run({PEERSCOUT_BINARY, "run", "--socket", directory / "flag.sock", "-c",
+                         directory / "sidecar.toml"},
+                        {{"PEERSCOUT_RUNTIME_DIR", directory.path().string()}});
+  ProcessResult health;
+  for (int i = 0; i < 100; ++i) {
+    health = RunPeerscout({"health", "--socket", directory / "flag.sock"});
+    if (health.exit_code == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(health.exit_code, 0) << health.err << run.Err();
+  EXPECT_FALSE(std::filesystem::exists(directory / "config.sock"));
 }
 
 }  // namespace
