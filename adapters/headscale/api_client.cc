@@ -6,6 +6,8 @@
 #include <memory>
 #include <mutex>
 
+#include "sidecar/net/reply_text.h"
+
 namespace peerscout::headscale {
 namespace {
 
@@ -14,39 +16,15 @@ void InitializeCurlOnce() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-struct Capture {
-  std::string body;
-  size_t max_bytes;
-  bool too_large = false;
-};
-
-size_t AppendCapped(char* data, size_t size, size_t count, void* pointer) {
-  auto* capture = static_cast<Capture*>(pointer);
-  if (capture->body.size() + size * count > capture->max_bytes) {
-    capture->too_large = true;
-    return 0;
-  }
-  capture->body.append(data, size * count);
-  return size * count;
-}
-
-// Printable, bounded: a server's words in our messages.
-std::string Printable(std::string_view text) {
-  text = text.substr(0, std::min(text.find('\n'), size_t{200}));
-  std::string out;
-  for (char c : text) out += (c >= ' ' && c <= '~') ? c : '?';
-  return out;
-}
-
 // grpc-gateway errors are {"code": N, "message": "..."}; anything else is shown as text.
 std::string ServerMessage(const std::string& body) {
   rapidjson::Document document;
   document.Parse(body.c_str(), body.size());
   if (!document.HasParseError() && document.IsObject() && document.HasMember("message") &&
       document["message"].IsString()) {
-    return Printable(document["message"].GetString());
+    return FirstLine(document["message"].GetString());
   }
-  return Printable(body);
+  return FirstLine(body);
 }
 
 bool SaysUnauthorized(const std::string& body) { return body.rfind("Unauthorized", 0) == 0; }
@@ -68,7 +46,7 @@ Parsed<std::string> ApiClient::Send(std::string_view method, std::string_view pa
                                           "Accept: application/json"),
                         "Content-Type: application/json"),
       curl_slist_free_all);
-  Capture capture{"", options_.max_bytes};
+  CappedBody capture{"", options_.max_bytes};
   char message[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   const std::string verb(method);
@@ -87,7 +65,7 @@ Parsed<std::string> ApiClient::Send(std::string_view method, std::string_view pa
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
   if (!options_.ca_file.empty())
     curl_easy_setopt(curl.get(), CURLOPT_CAINFO, options_.ca_file.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &AppendCapped);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &CappedBody::CurlWrite);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &capture);
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, message);
   const CURLcode code = curl_easy_perform(curl.get());
@@ -102,18 +80,18 @@ Parsed<std::string> ApiClient::Send(std::string_view method, std::string_view pa
     return Parsed<std::string>::Error(failure.message);
   }
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &failure.status);
-  if (failure.status == 200) return std::move(capture.body);
+  if (failure.status == 200) return std::move(capture.text);
   // Releases before v0.27 answer an unknown or malformed key with a plain 500 "Unauthorized".
   failure.key_rejected =
-      failure.status == 401 || (failure.status == 500 && SaysUnauthorized(capture.body));
-  failure.server_message = ServerMessage(capture.body);
+      failure.status == 401 || (failure.status == 500 && SaysUnauthorized(capture.text));
+  failure.server_message = ServerMessage(capture.text);
   if (failure.key_rejected) {
     failure.message = "API key rejected (HTTP " + std::to_string(failure.status) +
                       "): check that the key in api_key_env or api_key_file is one that "
                       "`headscale apikeys list` shows and has not expired";
   } else {
     failure.message = verb + " " + std::string(path) + " answered HTTP " +
-                      std::to_string(failure.status) + ": " + ServerMessage(capture.body);
+                      std::to_string(failure.status) + ": " + ServerMessage(capture.text);
   }
   return Parsed<std::string>::Error(failure.message);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sidecar/core/clock_text.h"
+#include "sidecar/core/tailnet_node.h"
 #include "sidecar/net/app_tags.h"
 
 namespace peerscout::headscale {
@@ -17,57 +18,26 @@ bool Expired(const Node& node, Clock::time_point now) {
   return expiry && *expiry <= now;
 }
 
-std::vector<std::string> CheckedTags(const Node& node, const std::string& origin,
-                                     Snapshot& snapshot) {
-  std::vector<std::string> tags;
-  for (const std::string& tag : node.tags) {
-    auto checked = CheckTag(tag);
-    if (checked) {
-      tags.push_back(*checked);
-    } else {
-      snapshot.issues.push_back({tag, origin, checked.error()});
-    }
-  }
-  return tags;
-}
-
 void AddNode(const Node& node, const NodeSelection& selection, Clock::time_point now,
              Snapshot& snapshot) {
   const std::string origin = Origin(node);
   Observation observation;
-  observation.tags = CheckedTags(node, origin, snapshot);
-  const AppTags app = ReadAppTags(observation.tags, selection.tag_prefix);
-  for (const RefusedTag& refused : app.refused) {
-    snapshot.issues.push_back({refused.tag, origin, refused.reason});
-  }
+  std::vector<SourceIssue> issues;
+  const AppTags app =
+      ReadTailnetNode({node.id, node.name, node.tags, node.ip_addresses}, selection.tag_prefix,
+                      selection.app_port, origin, observation, issues);
   const bool member =
       !selection.member_tag.empty() && std::find(observation.tags.begin(), observation.tags.end(),
                                                  selection.member_tag) != observation.tags.end();
+  // Nodes that are not the app's stay out, and so do their problems; a refused app tag is
+  // reported, since it is why its node is missing.
+  if (!app.peer_id && !app.port && !member && app.refused.empty()) return;
+  snapshot.issues.insert(snapshot.issues.end(), issues.begin(), issues.end());
   if (!app.peer_id && !app.port && !member) return;
   const bool online = node.online && !Expired(node, now);
   if (selection.online_only && !online) return;
+  if (observation.addresses.empty()) return;
   observation.online = online;
-  observation.identity.peer_id = app.peer_id;
-  observation.identity.tailnet_node = node.id;
-  observation.identity.hostname = node.name;
-  const std::optional<uint16_t> port = app.port ? app.port : selection.app_port;
-  for (const std::string& text : node.ip_addresses) {
-    auto ip = IpAddress::Parse(text);
-    if (!ip) {
-      snapshot.issues.push_back({text, origin, "not an IP address"});
-      continue;
-    }
-    Endpoint endpoint{*ip};
-    if (port) {
-      endpoint.port = *port;
-      endpoint.transport = Transport::kTcp;
-    }
-    observation.addresses.push_back(endpoint);
-  }
-  if (observation.addresses.empty()) {
-    snapshot.issues.push_back({node.id, origin, "node has no tailnet address"});
-    return;
-  }
   snapshot.observations.push_back(std::move(observation));
 }
 

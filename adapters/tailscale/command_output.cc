@@ -13,6 +13,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "sidecar/net/reply_text.h"
+
 extern char** environ;
 
 namespace peerscout::tailscale {
@@ -42,14 +44,6 @@ class Pipe {
   }
   std::array<int, 2> fds_{-1, -1};
 };
-
-std::string FirstLine(const std::string& text) {
-  std::string line = text.substr(0, std::min(text.find('\n'), size_t{200}));
-  for (char& c : line) {
-    if (c < ' ' || c > '~') c = '?';
-  }
-  return line;
-}
 
 std::string Describe(int status) {
   if (WIFEXITED(status)) return "exited " + std::to_string(WEXITSTATUS(status));

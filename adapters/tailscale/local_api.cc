@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 
+#include "sidecar/net/reply_text.h"
 #include "sidecar/net/socket_error.h"
 
 namespace peerscout::tailscale {
@@ -48,30 +49,6 @@ std::string ConnectError(const std::string& socket, CURL* curl, CURLcode code, c
   return socket + ": " + reason;
 }
 
-// The first line of an error body, bounded, for a message.
-std::string FirstLine(std::string_view body) {
-  body = body.substr(0, std::min(body.find('\n'), size_t{200}));
-  std::string line;
-  for (char c : body) line += (c >= ' ' && c <= '~') ? c : '?';
-  return line;
-}
-
-struct Capture {
-  std::string body;
-  size_t max_bytes;
-  bool too_large = false;
-};
-
-size_t AppendCapped(char* data, size_t size, size_t count, void* pointer) {
-  auto* capture = static_cast<Capture*>(pointer);
-  if (capture->body.size() + size * count > capture->max_bytes) {
-    capture->too_large = true;
-    return 0;  // aborts the transfer
-  }
-  capture->body.append(data, size * count);
-  return size * count;
-}
-
 // The stream's state, fed by libcurl's write callback.
 struct Stream {
   CURL* curl;
@@ -102,10 +79,10 @@ size_t ReadStream(char* data, size_t size, size_t count, void* pointer) {
 Parsed<std::string> LocalApi::Get(std::string_view path, size_t max_bytes) const {
   CurlHandle curl = NewHandle(socket_, std::string(kBaseUrl) + std::string(path));
   if (!curl) return Parsed<std::string>::Error("libcurl could not start");
-  Capture capture{"", max_bytes};
+  CappedBody capture{"", max_bytes};
   char error[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &AppendCapped);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &CappedBody::CurlWrite);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &capture);
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
   const CURLcode code = curl_easy_perform(curl.get());
@@ -120,9 +97,9 @@ Parsed<std::string> LocalApi::Get(std::string_view path, size_t max_bytes) const
   if (status != 200) {
     return Parsed<std::string>::Error("LocalAPI " + std::string(path) + " on " + socket_ +
                                       " answered " + std::to_string(status) + ": " +
-                                      FirstLine(capture.body));
+                                      FirstLine(capture.text));
   }
-  return std::move(capture.body);
+  return std::move(capture.text);
 }
 
 WatchResult LocalApi::Watch(uint64_t mask, std::stop_token stop,

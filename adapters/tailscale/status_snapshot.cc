@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "sidecar/core/clock_text.h"
+#include "sidecar/core/tailnet_node.h"
 #include "sidecar/net/app_tags.h"
 #include "sidecar/net/dns_name.h"
 
@@ -62,63 +63,18 @@ TailnetPath PathOf(const PeerStatus& peer) {
   return TailnetPath::kUnknown;
 }
 
-std::vector<IpAddress> Addresses(const PeerStatus& peer, const std::string& origin,
-                                 Snapshot& snapshot) {
-  std::vector<IpAddress> addresses;
-  for (const std::string& text : peer.tailscale_ips) {
-    if (auto ip = IpAddress::Parse(text)) {
-      addresses.push_back(*ip);
-    } else {
-      snapshot.issues.push_back({text, origin, "not an IP address"});
-    }
-  }
-  return addresses;
-}
-
-std::vector<std::string> CheckedTags(const PeerStatus& peer, const std::string& origin,
-                                     Snapshot& snapshot) {
-  std::vector<std::string> tags;
-  for (const std::string& tag : peer.tags) {
-    auto checked = CheckTag(tag);
-    if (checked) {
-      tags.push_back(*checked);
-    } else {
-      snapshot.issues.push_back({tag, origin, checked.error()});
-    }
-  }
-  return tags;
-}
-
 void AddPeer(const PeerStatus& peer, const PeerSelection& selection, Snapshot& snapshot) {
   const std::string origin = Origin(peer);
   Observation observation;
-  observation.tags = CheckedTags(peer, origin, snapshot);
-  const AppTags app = ReadAppTags(observation.tags, selection.tag_prefix);
-  for (const RefusedTag& refused : app.refused) {
-    snapshot.issues.push_back({refused.tag, origin, refused.reason});
-  }
-  observation.identity.peer_id = app.peer_id;
-  observation.identity.tailnet_node = peer.id;
-  observation.identity.hostname = peer.host_name;
+  ReadTailnetNode({peer.id, peer.host_name, peer.tags, peer.tailscale_ips}, selection.tag_prefix,
+                  selection.app_port, origin, observation, snapshot.issues);
+  if (observation.addresses.empty()) return;
   if (!peer.dns_name.empty()) {
     if (auto name = DnsName::Parse(peer.dns_name)) {
       observation.identity.magic_dns = *name;
     } else {
       snapshot.issues.push_back({peer.dns_name, origin, "MagicDNS name: " + name.error()});
     }
-  }
-  const std::optional<uint16_t> port = app.port ? app.port : selection.app_port;
-  for (const IpAddress& ip : Addresses(peer, origin, snapshot)) {
-    Endpoint endpoint{ip};
-    if (port) {
-      endpoint.port = *port;
-      endpoint.transport = Transport::kTcp;
-    }
-    observation.addresses.push_back(endpoint);
-  }
-  if (observation.addresses.empty()) {
-    snapshot.issues.push_back({peer.id, origin, "node has no tailnet address"});
-    return;
   }
   observation.online = peer.online && !peer.expired;
   if (!*observation.online) observation.last_seen = ParseTimestamp(peer.last_seen);

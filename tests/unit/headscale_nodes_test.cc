@@ -110,6 +110,14 @@ TEST(HeadscaleNodesTest, TheUserFilterReadsTheUsersName) {
   EXPECT_EQ(snapshot.observations[0].identity.tailnet_node, "2");
 }
 
+TEST(HeadscaleNodesTest, ANodeLeftOutForAMalformedAppTagSaysWhy) {
+  const Snapshot snapshot = Look(R"({"nodes":[)" + Node("2", R"("tags":["tag:exo-port-99999"])") +
+                                 "," + Node("3", R"("tags":["tag:a b"])") + "]}");
+  EXPECT_THAT(snapshot.observations, IsEmpty());
+  ASSERT_EQ(snapshot.issues.size(), 1u);  // node 3 is no app node: its tags are its own affair
+  EXPECT_EQ(snapshot.issues[0].subject, "tag:exo-port-99999");
+}
+
 TEST(HeadscaleNodesTest, IdsAreStringsOrNumbers) {
   const Snapshot snapshot = Look(
       R"({"nodes":[{"id":7,"ipAddresses":["100.64.0.7"],"online":true,"tags":["tag:exo-port-9"]}]})");
