@@ -146,8 +146,10 @@ bool FindExecutable(const std::string& program) {
   std::stringstream directories(path ? path : "/usr/local/bin:/usr/bin:/bin");
   std::string directory;
   while (std::getline(directories, directory, ':')) {
-    if (directory.empty()) directory = ".";
-    if (access((directory + "/" + program).c_str(), X_OK) == 0) return true;
+    // An empty entry is the current directory.
+    const std::string candidate =
+        (directory.empty() ? std::string(".") : directory) + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return true;
   }
   return false;
 }
