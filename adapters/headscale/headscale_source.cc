@@ -3,9 +3,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <fstream>
-#include <mutex>
 #include <random>
 #include <sstream>
 
@@ -43,13 +41,6 @@ std::string PolicyBody(const std::string& policy) {
   json::String(writer, policy);
   writer.EndObject();
   return json::Finish(buffer);
-}
-
-void Sleep(Duration duration, std::stop_token stop) {
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock(mutex);
-  wake.wait_for(lock, stop, duration, [] { return false; });
 }
 
 // ±10 %: many sidecars started together do not poll Headscale in lockstep.
@@ -200,9 +191,9 @@ void HeadscaleSource::Run(std::stop_token stop, SnapshotSink& sink) {
   while (!stop.stop_requested()) {
     if (Look(sink)) {
       backoff = options_.poll_interval;
-      Sleep(Jittered(options_.poll_interval), stop);
+      SleepUnlessStopped(Jittered(options_.poll_interval), stop);
     } else {
-      Sleep(Jittered(backoff), stop);
+      SleepUnlessStopped(Jittered(backoff), stop);
       backoff = std::min<Duration>(backoff * 2, std::max(kLongestBackoff, options_.poll_interval));
     }
   }

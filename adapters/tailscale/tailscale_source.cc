@@ -4,9 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <fstream>
-#include <mutex>
 #include <sstream>
 
 #include "adapters/tailscale/command_output.h"
@@ -29,13 +27,6 @@ constexpr milliseconds kDebounce{100};
 constexpr milliseconds kIdleTick{60'000};
 constexpr milliseconds kFirstRetry{250};
 constexpr milliseconds kLongestRetry{5'000};
-
-void Sleep(Duration duration, std::stop_token stop) {
-  std::mutex mutex;
-  std::condition_variable_any wake;
-  std::unique_lock lock(mutex);
-  wake.wait_for(lock, stop, duration, [] { return false; });
-}
 
 // Doubles the wait after each failure, up to a bound; a success starts again.
 class Backoff {
@@ -165,7 +156,7 @@ void TailscaleSource::Follow(std::stop_token stop, SnapshotSink& sink) {
   push_ = result.error.empty() ? "reconnecting" : "polling: " + result.error;
   if (result.end == WatchEnd::kUnavailable) {
     // An old or trimmed tailscaled without the bus: poll the status instead.
-    Sleep(options_.poll_interval, stop);
+    SleepUnlessStopped(options_.poll_interval, stop);
   }
 }
 
@@ -179,11 +170,11 @@ void TailscaleSource::Run(std::stop_token stop, SnapshotSink& sink) {
         options_.mode == Mode::kAuto ? Detect(why_not) : std::optional<Mode>(options_.mode);
     if (!mode) {
       sink.Fail(why_not);
-      Sleep(options_.poll_interval, stop);
+      SleepUnlessStopped(options_.poll_interval, stop);
       continue;
     }
     if (!Look(*mode, stop, sink)) {
-      Sleep(backoff.Next(), stop);
+      SleepUnlessStopped(backoff.Next(), stop);
       continue;
     }
     backoff.Reset();
@@ -192,7 +183,7 @@ void TailscaleSource::Run(std::stop_token stop, SnapshotSink& sink) {
     } else if (*mode == Mode::kFile) {
       file_watch->Wait(Millis(options_.poll_interval), stop);
     } else {
-      Sleep(options_.poll_interval, stop);
+      SleepUnlessStopped(options_.poll_interval, stop);
     }
   }
 }

@@ -2,8 +2,11 @@
 // providers: one small interface, each type self-contained with its own option help.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <stop_token>
 #include <string>
@@ -40,6 +43,14 @@ class SnapshotSink {
   // The source could not look this round; its last good peers are kept, marked stale.
   virtual void Fail(std::string error) = 0;
 };
+
+// Waits `duration`, or less when `stop` is requested: a source's pause between rounds.
+inline void SleepUnlessStopped(std::chrono::nanoseconds duration, std::stop_token stop) {
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  wake.wait_for(lock, stop, duration, [] { return false; });
+}
 
 class Source {
  public:
