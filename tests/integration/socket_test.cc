@@ -90,7 +90,8 @@ TEST_F(SocketTest, AFileThatIsNotASocketIsNeverReplaced) {
 
 TEST_F(SocketTest, MalformedAndOversizedRequestsGet4xxAndNoCrash) {
   SidecarProcess sidecar(directory_, {});
-  ASSERT_TRUE(sidecar.WaitUntilServing()) << sidecar.Log();
+  // Healthy: every default source has reported, so /v1/health answers 200 below.
+  ASSERT_TRUE(sidecar.WaitUntilHealthy()) << sidecar.Log();
   const std::string& socket = sidecar.socket();
   // Not HTTP/1.x at all (no version to answer in): libmicrohttpd closes the connection.
   for (const std::string& noise :
@@ -125,7 +126,7 @@ TEST_F(SocketTest, MalformedAndOversizedRequestsGet4xxAndNoCrash) {
 
 TEST_F(SocketTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   SidecarProcess sidecar(directory_, {});
-  ASSERT_TRUE(sidecar.WaitUntilServing()) << sidecar.Log();
+  ASSERT_TRUE(sidecar.WaitUntilHealthy()) << sidecar.Log();
   const std::string request = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
   const std::string replies = Exchange(sidecar.socket(), request + request + request);
   size_t count = 0;
