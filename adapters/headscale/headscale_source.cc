@@ -11,6 +11,7 @@
 #include "adapters/headscale/node_snapshot.h"
 #include "adapters/headscale/self_tags.h"
 #include "sidecar/config/config.h"
+#include "sidecar/core/tailnet_node.h"
 #include "sidecar/net/app_tags.h"
 #include "sidecar/render/json_writer.h"
 
@@ -218,9 +219,7 @@ constexpr OptionSpec kOptions[] = {
      "How often the node list is read (±10 % jitter); errors back off from it, up to 1m."},
     {"connect_timeout", OptionKind::kDuration, "5s", "Longest wait for a connection."},
     {"timeout", OptionKind::kDuration, "15s", "Longest request."},
-    {"tag_prefix", OptionKind::kString, "exo",
-     "Tags tag:<prefix>-peer-<id> / tag:<prefix>-port-<port> (or tag:<prefix>_peer_id=<id> / "
-     "tag:<prefix>_port=<port>) give a node's app peer id and port."},
+    kTagPrefixOption,
     {"member_tag", OptionKind::kString, "",
      "Also list nodes with this tag (e.g. tag:exo) that have no peer-id or port tag; empty: only "
      "nodes with one of those are listed."},
@@ -228,8 +227,7 @@ constexpr OptionSpec kOptions[] = {
      "Leave out nodes Headscale sees offline, and expired ones."},
     {"user", OptionKind::kString, "",
      "Only this user's nodes (on v0.28+ tagged nodes belong to tagged-devices)."},
-    {"app_port", OptionKind::kInteger, "",
-     "The app's port on nodes whose tags carry none; unset: such nodes are listed as hosts."},
+    kAppPortOption,
     {"self_register", OptionKind::kBool, "false",
      "Set our own node's peer-id and port tags (from [self] peer_ids and app_ports), keeping its "
      "other tags. Our node is the one holding one of our tailnet addresses."},
@@ -273,20 +271,17 @@ Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
     if (values.Get<Duration>(key) <= Duration(0)) return refuse(key, "must be positive");
   }
   NodeSelection& selection = options.selection;
-  auto prefix = CheckTagPrefix(values.Get<std::string>("tag_prefix"));
-  if (!prefix) return refuse("tag_prefix", prefix.error());
-  selection.tag_prefix = *prefix;
+  OptionProblem problem;
+  auto app = ReadTailnetAppOptions(values, problem);
+  if (!app) return refuse(problem.key, problem.reason);
+  selection.tag_prefix = app->tag_prefix;
+  selection.app_port = app->app_port;
   selection.member_tag = values.Get<std::string>("member_tag");
   if (!selection.member_tag.empty() && !CheckTag(selection.member_tag)) {
     return refuse("member_tag", "a tag looks like tag:exo");
   }
   selection.online_only = values.Get<bool>("online_only");
   selection.user = values.Get<std::string>("user");
-  if (values.Has("app_port")) {
-    const int64_t port = values.Get<int64_t>("app_port");
-    if (port < 1 || port > 65535) return refuse("app_port", "must be 1-65535");
-    selection.app_port = static_cast<uint16_t>(port);
-  }
   options.self_register.enabled = values.Get<bool>("self_register");
   options.self_register.style = values.Get<std::string>("tag_style") == "underscore"
                                     ? TagStyle::kUnderscore

@@ -13,6 +13,7 @@
 #include "adapters/tailscale/status.h"
 #include "adapters/tailscale/status_snapshot.h"
 #include "sidecar/config/config.h"
+#include "sidecar/core/tailnet_node.h"
 #include "sidecar/net/app_tags.h"
 
 namespace peerscout::tailscale {
@@ -208,12 +209,8 @@ constexpr OptionSpec kOptions[] = {
      "How often the status is read when nothing pushes changes (cli and file modes, or a "
      "tailscaled without the IPN bus)."},
     {"timeout", OptionKind::kDuration, "5s", "Longest LocalAPI request or command run."},
-    {"tag_prefix", OptionKind::kString, "exo",
-     "Tags tag:<prefix>-peer-<id> / tag:<prefix>-port-<port> (or tag:<prefix>_peer_id=<id> / "
-     "tag:<prefix>_port=<port>) give a node's app peer id and port."},
-    {"app_port", OptionKind::kInteger, "",
-     "The app's port on nodes whose tags carry none; unset: such nodes are listed as hosts, "
-     "without a port."},
+    kTagPrefixOption,
+    kAppPortOption,
     {"online_only", OptionKind::kBool, "true", "Leave out nodes the control plane sees offline."},
     {"tags", OptionKind::kStringList, "", "Only nodes with one of these tags (e.g. tag:exo)."},
     {"os", OptionKind::kStringList, "",
@@ -256,14 +253,11 @@ Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
     return refuse("socket", "mode = \"localapi\" needs a socket");
   }
   PeerSelection& selection = options.selection;
-  auto prefix = CheckTagPrefix(values.Get<std::string>("tag_prefix"));
-  if (!prefix) return refuse("tag_prefix", prefix.error());
-  selection.tag_prefix = *prefix;
-  if (values.Has("app_port")) {
-    const int64_t port = values.Get<int64_t>("app_port");
-    if (port < 1 || port > 65535) return refuse("app_port", "must be 1-65535");
-    selection.app_port = static_cast<uint16_t>(port);
-  }
+  OptionProblem problem;
+  auto app = ReadTailnetAppOptions(values, problem);
+  if (!app) return refuse(problem.key, problem.reason);
+  selection.tag_prefix = app->tag_prefix;
+  selection.app_port = app->app_port;
   selection.online_only = values.Get<bool>("online_only");
   selection.tags = values.Get<std::vector<std::string>>("tags");
   selection.os = values.Get<std::vector<std::string>>("os");

@@ -2,6 +2,26 @@
 
 namespace peerscout {
 
+Parsed<TailnetAppOptions> ReadTailnetAppOptions(const OptionValues& values,
+                                                OptionProblem& problem) {
+  TailnetAppOptions options;
+  auto prefix = CheckTagPrefix(values.Get<std::string>(kTagPrefixOption.key));
+  if (!prefix) {
+    problem = {kTagPrefixOption.key, prefix.error()};
+    return Parsed<TailnetAppOptions>::Error(problem.reason);
+  }
+  options.tag_prefix = *prefix;
+  if (values.Has(kAppPortOption.key)) {
+    const int64_t port = values.Get<int64_t>(kAppPortOption.key);
+    if (port < 1 || port > 65535) {
+      problem = {kAppPortOption.key, "must be 1-65535"};
+      return Parsed<TailnetAppOptions>::Error(problem.reason);
+    }
+    options.app_port = static_cast<uint16_t>(port);
+  }
+  return options;
+}
+
 AppTags ReadTailnetNode(const TailnetNode& node, std::string_view tag_prefix,
                         std::optional<uint16_t> app_port, const std::string& origin,
                         Observation& observation, std::vector<SourceIssue>& issues) {

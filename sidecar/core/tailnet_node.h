@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sidecar/config/option.h"
 #include "sidecar/core/observation.h"
 #include "sidecar/core/snapshot.h"
 #include "sidecar/net/app_tags.h"
@@ -24,6 +25,28 @@ struct TailnetNode {
 // Fills `observation`'s tags, identity (peer id, node id, hostname) and addresses: with the
 // port of the node's port tag, else `app_port`, else none (a host). Returns the app tags read;
 // an observation with no address is left without any, and said so in `issues`.
+// The two options every tailnet source takes, with one help text.
+inline constexpr OptionSpec kTagPrefixOption{
+    "tag_prefix", OptionKind::kString, "exo",
+    "Tags tag:<prefix>-peer-<id> / tag:<prefix>-port-<port> (or tag:<prefix>_peer_id=<id> / "
+    "tag:<prefix>_port=<port>) give a node's app peer id and port."};
+inline constexpr OptionSpec kAppPortOption{
+    "app_port", OptionKind::kInteger, "",
+    "The app's port on nodes whose tags carry none; unset: such nodes are listed as hosts, "
+    "without a port."};
+
+struct TailnetAppOptions {
+  std::string tag_prefix;
+  std::optional<uint16_t> app_port;
+};
+
+// Reads and checks them; a refusal names the key.
+struct OptionProblem {
+  std::string_view key;
+  std::string reason;
+};
+Parsed<TailnetAppOptions> ReadTailnetAppOptions(const OptionValues& values, OptionProblem& problem);
+
 AppTags ReadTailnetNode(const TailnetNode& node, std::string_view tag_prefix,
                         std::optional<uint16_t> app_port, const std::string& origin,
                         Observation& observation, std::vector<SourceIssue>& issues);
