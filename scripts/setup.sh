@@ -7,15 +7,16 @@ set -euo pipefail
 packages=(
   cmake ninja-build pkg-config g++ ca-certificates
   libcurl4-openssl-dev rapidjson-dev libtomlplusplus-dev libspdlog-dev libcli11-dev
-  libmicrohttpd-dev
+  libmicrohttpd-dev libavahi-client-dev libavahi-compat-libdnssd-dev libldns-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   # curl and util-linux (unshare, nsenter, setpriv) are used by integration tests; iproute2
   # and jq by the tailnet lab (tests/integration/tailnet/lab.sh); openssl by the TLS test;
-  # python3 by the benchmarks.
+  # python3 by the benchmarks and the mDNS test peers; avahi-daemon, avahi-utils and
+  # dbus-daemon by the LAN lab (tests/integration/lan/lab.sh).
   # clang-format and clang-tidy are the lint step (scripts/lint.sh).
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev curl util-linux mount python3 iproute2 jq
-    openssl clang-format clang-tidy)
+    openssl clang-format clang-tidy avahi-daemon avahi-utils dbus-daemon)
 fi
 
 missing=()

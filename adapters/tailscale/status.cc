@@ -6,6 +6,8 @@
 #include <array>
 #include <utility>
 
+#include "sidecar/net/text_check.h"
+
 namespace peerscout::tailscale {
 namespace {
 
@@ -68,18 +70,6 @@ constexpr std::array kPeerFields{
     Name{"ShareeNode", Field::kShareeNode},
 };
 
-// RapidJSON's UTF-8 validation, on one string the reader handed us (NUL-terminated).
-bool IsUtf8(const char* text, size_t length) {
-  struct Discard {
-    void Put(char) {}
-  } discard;
-  rapidjson::StringStream in(text);
-  while (in.Tell() < length) {
-    if (!rapidjson::UTF8<>::Validate(in, discard)) return false;
-  }
-  return true;
-}
-
 template <size_t N>
 Field Lookup(const std::array<Name, N>& names, std::string_view key) {
   // Most keys of a peer are ones we skip: the first byte and the length rule them out without
@@ -121,7 +111,7 @@ class StatusReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Stat
     if (target == nullptr) return true;
     // Only what we keep is checked: tailscaled writes valid UTF-8 (Go replaces bad bytes), so
     // anything else did not come from it. An oversized value is dropped, not cut mid-character.
-    if (!IsUtf8(text, length)) {
+    if (!IsValidUtf8(std::string_view(text, length))) {
       bad_utf8_ = true;
       return false;
     }
