@@ -46,6 +46,7 @@ void Registry::Publish(const std::string& source, Snapshot snapshot, Clock::time
   SourceStatus& status = entry.status;
   status.issues = std::move(snapshot.issues);
   status.details = std::move(snapshot.details);
+  status.counters = std::move(snapshot.counters);
   status.observation_count = entry.observations.size();
   status.last_success = now;
   status.stale = false;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,6 +28,8 @@ struct Snapshot {
   SelfIdentity self;
   // How the source looked, for /v1/sources: {"mode": "localapi", "tailscaled": "1.104.6"}.
   std::map<std::string, std::string> details;
+  // Running totals of what the source counts ("packets_dropped"), shown in /metrics.
+  std::map<std::string, uint64_t> counters{};
   std::chrono::nanoseconds fetch_duration{0};
 };
 

@@ -23,6 +23,7 @@ struct SourceStatus {
   std::string last_error;
   std::vector<SourceIssue> issues;             // from the last successful snapshot
   std::map<std::string, std::string> details;  // likewise
+  std::map<std::string, uint64_t> counters;    // likewise
   size_t observation_count = 0;
   // Failing now, and serving its last good observations until they expire.
   bool stale = false;

@@ -102,6 +102,15 @@ std::string RenderMetrics(const PeerSet& peers, const std::vector<SourceStatus>&
     out.Sample("peerscout_source_fetch_duration_seconds_count",
                static_cast<double>(source.successes), SourceLabel(source.name));
   }
+  // Counter names are the sources' own identifiers ([a-z_]): nothing to escape either.
+  out.Family("peerscout_source_events_total", "counter",
+             "What sources count as they work (mdns: packets_dropped, queries_sent...).");
+  for (const SourceStatus& source : sources) {
+    for (const auto& [event, count] : source.counters) {
+      out.Sample("peerscout_source_events_total", static_cast<double>(count),
+                 SourceLabel(source.name) + ",event=\"" + event + "\"");
+    }
+  }
   out.Family("peerscout_http_responses_total", "counter", "API responses by status class.");
   static constexpr const char* kClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
   for (size_t i = 0; i < telemetry.http_responses.size(); ++i) {
