@@ -1,0 +1,43 @@
+// The DNS-SD services a backend sees now, and what they become: peers, or facts about us.
+#pragma once
+
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "adapters/mdns/service_instance.h"
+#include "sidecar/core/snapshot.h"
+
+namespace peerscout::mdns {
+
+// Where one announcement was seen: Avahi and dns_sd report each (interface, protocol) apart.
+struct Announcement {
+  int interface = -1;
+  int protocol = -1;
+  ServiceKey key;
+  auto operator<=>(const Announcement&) const = default;
+};
+
+struct ServiceSelection {
+  std::vector<std::string> apps;  // only instances whose TXT app is one of these; empty: all
+};
+
+class ServiceTable {
+ public:
+  void Resolved(const Announcement& announcement, ServiceInstance instance);
+  void Removed(const Announcement& announcement);
+  void Clear() { instances_.clear(); }
+  size_t size() const { return instances_.size(); }
+
+  // Adds one observation per remote instance (its announcements merged), what local ones say
+  // about our own app to snapshot.self, and a refused TXT value to snapshot.issues.
+  // `local_addresses` are ours: an instance that resolves to one of them is local.
+  void Fill(const ServiceSelection& selection, std::span<const IpAddress> local_addresses,
+            Snapshot& snapshot) const;
+
+ private:
+  std::map<Announcement, ServiceInstance> instances_;
+};
+
+}  // namespace peerscout::mdns
