@@ -3,13 +3,15 @@
 
 #include "adapters/env/env_source.h"
 #include "adapters/headscale/headscale_source.h"
+#include "adapters/mdns/mdns_source.h"
 #include "adapters/tailscale/tailscale_source.h"
 #include "sidecar/cli/commands.h"
 
 namespace peerscout::cli {
 
 SourceCatalog Catalog() {
-  static const std::array kCatalog{env::Factory(), tailscale::Factory(), headscale::Factory()};
+  static const std::array kCatalog{env::Factory(), tailscale::Factory(), headscale::Factory(),
+                                   mdns::Factory()};
   return kCatalog;
 }
 

@@ -1,0 +1,63 @@
+// Our own mDNS socket beside avahi-daemon or mDNSResponder: UDP 5353 shared with
+// SO_REUSEADDR and SO_REUSEPORT, joined to 224.0.0.251 on each LAN interface. It hears
+// responses from any source port, which avahi-daemon drops, so libp2p peers reach us.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sidecar/net/ip_address.h"
+#include "sidecar/net/parsed.h"
+
+namespace peerscout::mdns {
+
+struct MulticastInterface {
+  std::string name;
+  unsigned index = 0;
+  IpAddress address;  // its first IPv4 address: where our queries leave from
+  bool operator==(const MulticastInterface&) const = default;
+};
+
+// Up, multicast-capable interfaces with an IPv4 address, loopback excluded; only those named
+// in `only` when it is not empty.
+std::vector<MulticastInterface> ListMulticastInterfaces(const std::vector<std::string>& only);
+
+struct Datagram {
+  std::vector<uint8_t> bytes;
+  IpAddress source;
+  uint16_t source_port = 0;
+  unsigned interface = 0;  // where it arrived
+};
+
+class MulticastSocket {
+ public:
+  static constexpr uint16_t kPort = 5353;
+
+  static Parsed<MulticastSocket> Open();
+  MulticastSocket(MulticastSocket&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  MulticastSocket& operator=(MulticastSocket&&) = delete;
+  MulticastSocket(const MulticastSocket&) = delete;
+  MulticastSocket& operator=(const MulticastSocket&) = delete;
+  ~MulticastSocket();
+
+  int fd() const { return fd_; }
+  // Joins the group on each interface not joined yet and leaves those gone; the reason for
+  // each that failed.
+  std::vector<std::string> Track(const std::vector<MulticastInterface>& interfaces);
+  const std::vector<MulticastInterface>& joined() const { return joined_; }
+  // Multicasts one packet on every joined interface; the reason for each that failed.
+  std::vector<std::string> SendToGroup(std::span<const uint8_t> packet);
+  // One waiting datagram, if any (the socket is non-blocking). Longer ones are cut and flagged
+  // by an empty `bytes`.
+  std::optional<Datagram> Receive();
+
+ private:
+  explicit MulticastSocket(int fd) : fd_(fd) {}
+  int fd_ = -1;
+  std::vector<MulticastInterface> joined_;
+};
+
+}  // namespace peerscout::mdns
