@@ -31,6 +31,10 @@ std::vector<std::string> Environment(const std::map<std::string, std::string>& e
     }
     merged[name] = text.substr(equals + 1);
   }
+  // The mdns source multicasts on every interface it has: that is only for the tests that run
+  // it inside their own network namespaces (tests/integration/lan), never on this machine's
+  // own network, so they turn it on themselves.
+  merged["PEERSCOUT_SOURCES_MDNS_ENABLED"] = "false";
   for (const auto& [name, value] : extra) merged[name] = value;
   std::vector<std::string> entries;
   entries.reserve(merged.size());

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -56,6 +57,7 @@ class BackgroundCommand {
   bool WaitForOutput(const std::string& text, std::chrono::milliseconds timeout);
   // The exit code, or -1 if it has not exited within `timeout`.
   int WaitForExit(std::chrono::milliseconds timeout);
+  void Signal(int signal) const { ::kill(pid_, signal); }
 
  private:
   TestDirectory directory_;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <thread>
 
+#include "tests/integration/sidecar_queries.h"
 #include "tests/integration/tailnet/lab.h"
 
 namespace peerscout::testing {
@@ -29,12 +30,6 @@ std::string Config(const std::string& url, const std::string& key_file, const st
          "\"\npoll_interval = \"500ms\"\n" + extra;
 }
 
-rapidjson::Document Json(const std::string& body) {
-  rapidjson::Document document;
-  document.Parse(body.c_str());
-  return document;
-}
-
 // The merged peer of tailnet node `id` in /v1/peers, as "peer_id multiaddr online", or "".
 std::string PeerOf(const SidecarProcess& sidecar, const std::string& id) {
   auto reply = sidecar.Get("/v1/peers");
@@ -52,29 +47,7 @@ std::string PeerOf(const SidecarProcess& sidecar, const std::string& id) {
 }
 
 std::string SourceField(const SidecarProcess& sidecar, const std::string& field) {
-  auto reply = sidecar.Get("/v1/sources");
-  if (!reply) return "";
-  rapidjson::Document document = Json(reply->body);
-  for (const auto& source : document["sources"].GetArray()) {
-    if (std::string(source["name"].GetString()) != "headscale") continue;
-    if (field == "api") {
-      return source["details"].HasMember("api") ? source["details"]["api"].GetString() : "";
-    }
-    const auto& value = source[field.c_str()];
-    if (value.IsString()) return value.GetString();
-    if (value.IsBool()) return value.GetBool() ? "true" : "false";
-  }
-  return "";
-}
-
-bool Eventually(const std::function<bool()>& done,
-                std::chrono::seconds timeout = std::chrono::seconds(30)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return done();
+  return testing::SourceField(sidecar, "headscale", field == "api" ? "details.api" : field);
 }
 
 // tests/tools/daemon-versions.env's HEADSCALE_VERSIONS, through CMake.

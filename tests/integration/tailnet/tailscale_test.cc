@@ -8,6 +8,7 @@
 #include <functional>
 #include <thread>
 
+#include "tests/integration/sidecar_queries.h"
 #include "tests/integration/tailnet/lab.h"
 
 namespace peerscout::testing {
@@ -30,68 +31,9 @@ enabled = false
 )" + extra;
 }
 
-// The peers of /v1/peers by tailnet node id, as JSON text of each peer.
-class PeerList {
- public:
-  explicit PeerList(const std::string& body) { document_.Parse(body.c_str()); }
-  bool ok() const { return !document_.HasParseError() && document_.IsObject(); }
-  const rapidjson::Value* ByNode(const std::string& node) const {
-    if (!ok()) return nullptr;
-    for (const auto& peer : document_["peers"].GetArray()) {
-      if (peer["tailnet_node"].IsString() && node == peer["tailnet_node"].GetString()) return &peer;
-    }
-    return nullptr;
-  }
-  size_t size() const { return ok() ? document_["peers"].Size() : 0; }
-
- private:
-  rapidjson::Document document_;
-};
-
-std::string FirstMultiaddr(const rapidjson::Value& peer) {
-  const auto& addresses = peer["addresses"];
-  return addresses.Size() > 0 ? addresses[0]["multiaddr"].GetString() : "";
-}
-
 // The tailscale source's entry of /v1/sources.
 std::string SourceField(const SidecarProcess& sidecar, const std::string& field) {
-  auto reply = sidecar.Get("/v1/sources");
-  if (!reply) return "";
-  rapidjson::Document document;
-  document.Parse(reply->body.c_str());
-  for (const auto& source : document["sources"].GetArray()) {
-    if (std::string(source["name"].GetString()) != "tailscale") continue;
-    if (field.rfind("details.", 0) == 0) {
-      const auto& details = source["details"];
-      const std::string key = field.substr(8);
-      return details.HasMember(key.c_str()) ? details[key.c_str()].GetString() : "";
-    }
-    const auto& value = source[field.c_str()];
-    if (value.IsString()) return value.GetString();
-    if (value.IsBool()) return value.GetBool() ? "true" : "false";
-    return "";
-  }
-  return "";
-}
-
-// Waits, with blocking queries, until `done` holds for /v1/peers; the seconds it took, or -1.
-double WaitForPeers(const SidecarProcess& sidecar, const std::function<bool(const PeerList&)>& done,
-                    std::chrono::seconds timeout = std::chrono::seconds(30)) {
-  const auto start = std::chrono::steady_clock::now();
-  const auto deadline = start + timeout;
-  std::string index = "0";
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto reply = sidecar.Get("/v1/peers?index=" + index + "&wait=2s", std::chrono::seconds(5));
-    if (reply) {
-      if (done(PeerList(reply->body))) {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      }
-      if (reply->index) index = std::to_string(*reply->index);
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
-  return -1;
+  return testing::SourceField(sidecar, "tailscale", field);
 }
 
 bool WaitForSource(const SidecarProcess& sidecar, const std::string& field, const std::string& want,

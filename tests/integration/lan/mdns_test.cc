@@ -1,0 +1,289 @@
+// The mdns source on a real LAN: hosts in network namespaces on one bridge, each with its own
+// dbus-daemon and avahi-daemon (lab.sh beside this file). peerscout runs inside host 2 and
+// sees what the other hosts announce: DNS-SD services through avahi-daemon, a real go-libp2p
+// node, and a responder sending rust-libp2p's exact packets, which avahi-daemon drops.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <thread>
+
+#include "tests/integration/lan/lan_lab.h"
+#include "tests/integration/sidecar_queries.h"
+
+namespace peerscout::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// go-libp2p's ids for --key-seed 1 and 2 (tests/peers/libp2p-mdns).
+constexpr const char* kGoPeer = "12D3KooWJJnRtj5GhnnUN7gxUYZ4v3tb6mo7sf9vFuHPuLPUHPPZ";
+constexpr const char* kRustPeer = "12D3KooWQ6vwxZNxGtDkzL3JtY8AemdeYJ2PFxyX8vAd7Av3gr4a";
+constexpr const char* kOurApp = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA";
+constexpr const char* kOtherApp = "12D3KooWRm8J3iL796zPFi2EtGGtUJn58AG67gcqzMFHZnnsTzqD";
+
+std::string Config(const std::string& mdns, const std::string& self = "") {
+  return R"(
+[registry]
+startup_deadline = "0s"
+[self]
+)" + self +
+         R"(
+[sources.env]
+enabled = false
+[sources.tailscale]
+enabled = false
+[sources.mdns]
+)" + mdns;
+}
+
+// A counter of the mdns source in /metrics; -1 when absent.
+double Counter(const SidecarProcess& sidecar, const std::string& event) {
+  const auto metrics = sidecar.Get("/metrics");
+  if (!metrics) return -1;
+  const std::string key = "peerscout_source_events_total{source=\"mdns\",event=\"" + event + "\"} ";
+  const size_t at = metrics->body.find(key);
+  return at == std::string::npos ? -1 : std::stod(metrics->body.substr(at + key.size()));
+}
+
+std::string Responder() {
+  return std::string(PEERSCOUT_SOURCE_DIR) + "/tests/peers/rust_mdns_responder.py";
+}
+
+class MdnsSourceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    lab_ = std::make_unique<LanLab>(directory_, 3);
+    if (!lab_->ok()) {
+      if (IntegrationRequired()) FAIL() << lab_->error();
+      GTEST_SKIP() << "no LAN lab (needs root, iproute2, dbus-daemon, avahi): " << lab_->error();
+    }
+  }
+
+  // peerscout inside host k, with the mdns source on (the backend under test).
+  SidecarProcess& Start(int k, const std::string& mdns = "", const std::string& self = "") {
+    auto directory = std::make_unique<TestDirectory>();
+    auto sidecar = std::make_unique<SidecarProcess>(
+        *directory, SidecarProcess::Options{
+                        Config("backend = \"" + GetParam() + "\"\n" + mdns, self),
+                        {{"PEERSCOUT_SOURCES_MDNS_ENABLED", "true"}, {"AVAHI_COMPAT_NOWARN", "1"}},
+                        lab_->InHost(k)});
+    EXPECT_TRUE(sidecar->WaitUntilHealthy()) << sidecar->Log();
+    directories_.push_back(std::move(directory));
+    sidecars_.push_back(std::move(sidecar));
+    return *sidecars_.back();
+  }
+
+  // A command left running inside host k.
+  BackgroundCommand& Spawn(int k, std::vector<std::string> argv) {
+    std::vector<std::string> full = lab_->InHost(k);
+    full.insert(full.end(), argv.begin(), argv.end());
+    commands_.push_back(std::make_unique<BackgroundCommand>(full));
+    return *commands_.back();
+  }
+
+  ProcessResult InHost(int k, std::vector<std::string> argv) {
+    std::vector<std::string> full = lab_->InHost(k);
+    full.insert(full.end(), argv.begin(), argv.end());
+    return RunCommand(full);
+  }
+
+  // What avahi-browse on host k resolves of `type`, one line per service and address.
+  std::string Browse(int k, const std::string& type) {
+    return InHost(k, {"avahi-browse", "-rtp", type}).out;
+  }
+
+  TestDirectory directory_;
+  std::unique_ptr<LanLab> lab_;
+  std::vector<std::unique_ptr<BackgroundCommand>> commands_;
+  std::vector<std::unique_ptr<TestDirectory>> directories_;
+  std::vector<std::unique_ptr<SidecarProcess>> sidecars_;
+};
+
+TEST_P(MdnsSourceTest, APublishedServiceIsListedAndGoneAfterItsGoodbye) {
+  SidecarProcess& sidecar = Start(2);
+  BackgroundCommand& publisher =
+      Spawn(1, {"avahi-publish", "-s", "exo on host 1", "_peerscout._tcp", "4242",
+                std::string("peer_id=") + kOtherApp, "port=52416", "app=exo"});
+  const std::string expected = "/ip4/" + lab_->Host(1, "IP4") + "/tcp/52416/p2p/" + kOtherApp;
+  ASSERT_GE(WaitForPeers(sidecar,
+                         [&](const PeerList& peers) {
+                           const auto* peer = peers.ByPeerId(kOtherApp);
+                           return peer && FirstMultiaddr(*peer) == expected;
+                         }),
+            0)
+      << sidecar.Log();
+  publisher.Signal(SIGTERM);  // avahi-publish withdraws: a goodbye with TTL 0
+  ASSERT_GE(WaitForPeers(
+                sidecar, [&](const PeerList& peers) { return !peers.ByPeerId(kOtherApp); },
+                std::chrono::seconds(10)),
+            0);
+}
+
+TEST_P(MdnsSourceTest, OurAdvertisementIsBrowsableElsewhereAndWithdrawnWhenWeStop) {
+  SidecarProcess& sidecar = Start(
+      2, "app = \"exo\"\n", std::string("peer_ids = [\"") + kOurApp + "\"]\napp_ports = [52416]");
+  ASSERT_TRUE(Eventually([&] {
+    return Browse(1, "_peerscout._tcp").find(std::string("peer_id=") + kOurApp) !=
+           std::string::npos;
+  }));
+  const std::string seen = Browse(1, "_peerscout._tcp");
+  EXPECT_THAT(seen, HasSubstr(lab_->Host(2, "IP4") + ";52416;"));
+  EXPECT_THAT(seen, HasSubstr("\"app=exo\""));
+  EXPECT_THAT(seen, HasSubstr("\"port=52416\""));
+  sidecar.Signal(SIGTERM);
+  ASSERT_EQ(sidecar.WaitForExit(), 0);
+  EXPECT_TRUE(
+      Eventually([&] { return Browse(1, "_peerscout._tcp").find(kOurApp) == std::string::npos; },
+                 std::chrono::seconds(10)));
+}
+
+TEST_P(MdnsSourceTest, TwoSidecarsFindEachOther) {
+  SidecarProcess& first =
+      Start(1, "", std::string("peer_ids = [\"") + kOtherApp + "\"]\napp_ports = [52416]");
+  SidecarProcess& second =
+      Start(2, "", std::string("peer_ids = [\"") + kOurApp + "\"]\napp_ports = [52416]");
+  ASSERT_GE(WaitForPeers(first, [&](const PeerList& peers) { return peers.ByPeerId(kOurApp); }), 0)
+      << first.Log();
+  ASSERT_GE(WaitForPeers(second, [&](const PeerList& peers) { return peers.ByPeerId(kOtherApp); }),
+            0)
+      << second.Log();
+  const auto reply = first.Get("/v1/peers");
+  ASSERT_TRUE(reply);
+  PeerList peers(reply->body);
+  EXPECT_EQ(FirstMultiaddr(*peers.ByPeerId(kOurApp)),
+            "/ip4/" + lab_->Host(2, "IP4") + "/tcp/52416/p2p/" + kOurApp);
+  EXPECT_FALSE(peers.ByPeerId(kOtherApp)) << "our own app is never a peer";
+}
+
+TEST_P(MdnsSourceTest, AvahiDaemonRestartingIsAStateAndRecovers) {
+  SidecarProcess& sidecar = Start(2);
+  BackgroundCommand& publisher = Spawn(1, {"avahi-publish", "-s", "svc", "_peerscout._tcp", "4242",
+                                           std::string("peer_id=") + kOtherApp});
+  ASSERT_GE(WaitForPeers(sidecar, [&](const PeerList& peers) { return peers.ByPeerId(kOtherApp); }),
+            0);
+  ASSERT_EQ(lab_->Run("avahi-stop", {"2"}).exit_code, 0);
+  ASSERT_TRUE(Eventually([&] {
+    return !SourceField(sidecar, "mdns", "details.dns_sd").empty() &&
+           SourceField(sidecar, "mdns", "details.dns_sd") != "browsing";
+  })) << sidecar.Log();
+  // Kept, marked stale, while the daemon is away; the libp2p half goes on.
+  ASSERT_GE(WaitForPeers(sidecar,
+                         [&](const PeerList& peers) {
+                           const auto* peer = peers.ByPeerId(kOtherApp);
+                           return peer && (*peer)["stale"].GetBool();
+                         }),
+            0);
+  EXPECT_TRUE(sidecar.running());
+  ASSERT_EQ(lab_->Run("avahi-start", {"2"}).exit_code, 0);
+  ASSERT_TRUE(Eventually([&] {
+    return SourceField(sidecar, "mdns", "details.dns_sd") == "browsing";
+  })) << sidecar.Log();
+  ASSERT_GE(WaitForPeers(sidecar,
+                         [&](const PeerList& peers) {
+                           const auto* peer = peers.ByPeerId(kOtherApp);
+                           return peer && !(*peer)["stale"].GetBool();
+                         }),
+            0);
+  publisher.Signal(SIGTERM);
+  ASSERT_GE(WaitForPeers(
+                sidecar, [&](const PeerList& peers) { return !peers.ByPeerId(kOtherApp); },
+                std::chrono::seconds(10)),
+            0);
+}
+
+TEST_P(MdnsSourceTest, AGoLibp2pNodeIsFoundWithItsIdAndGoneWhenItCloses) {
+  const ProcessResult built = RunCommand(
+      {"bash", std::string(PEERSCOUT_SOURCE_DIR) + "/tests/tools/build-daemons.sh", "libp2p-mdns"},
+      {}, std::chrono::seconds(600));
+  if (built.exit_code != 0) {
+    if (IntegrationRequired()) FAIL() << built.err;
+    GTEST_SKIP() << "go-libp2p test peer not built: " << built.err;
+  }
+  const std::string binary = built.out.substr(0, built.out.find('\n'));
+  SidecarProcess& sidecar = Start(2);
+  BackgroundCommand& node = Spawn(
+      1, {binary, "--key-seed", "1", "--listen", "/ip4/" + lab_->Host(1, "IP4") + "/tcp/4001"});
+  const std::string expected = "/ip4/" + lab_->Host(1, "IP4") + "/tcp/4001/p2p/" + kGoPeer;
+  ASSERT_GE(WaitForPeers(sidecar,
+                         [&](const PeerList& peers) {
+                           const auto* peer = peers.ByPeerId(kGoPeer);
+                           return peer && FirstMultiaddr(*peer) == expected;
+                         }),
+            0)
+      << sidecar.Log() << node.Err();
+  node.Signal(SIGTERM);  // zeroconf sends its records again with TTL 0
+  ASSERT_GE(WaitForPeers(
+                sidecar, [&](const PeerList& peers) { return !peers.ByPeerId(kGoPeer); },
+                std::chrono::seconds(10)),
+            0);
+}
+
+TEST_P(MdnsSourceTest, ARustLibp2pNodeIsFoundThoughAvahiCannotSeeIt) {
+  SidecarProcess& sidecar = Start(2, "query_interval = \"2s\"\n");
+  // exo listens on 0.0.0.0: its address comes from the packet, as rust-libp2p takes it.
+  BackgroundCommand& node =
+      Spawn(1, {"python3", Responder(), "--iface-ip", lab_->Host(1, "IP4"), "--peer-id", kRustPeer,
+                "--addr", "/ip4/0.0.0.0/tcp/52416", "--query"});
+  const std::string expected = "/ip4/" + lab_->Host(1, "IP4") + "/tcp/52416/p2p/" + kRustPeer;
+  ASSERT_GE(WaitForPeers(sidecar,
+                         [&](const PeerList& peers) {
+                           const auto* peer = peers.ByPeerId(kRustPeer);
+                           return peer && FirstMultiaddr(*peer) == expected;
+                         }),
+            0)
+      << sidecar.Log() << node.Err();
+  EXPECT_THAT(InHost(3, {"avahi-browse", "-atrp"}).out, Not(HasSubstr("_p2p._udp")));
+  // exo never says goodbye and announces a 2,500 s TTL: a node that stops answering our
+  // queries goes after two of them.
+  node.Signal(SIGKILL);
+  ASSERT_GE(WaitForPeers(
+                sidecar, [&](const PeerList& peers) { return !peers.ByPeerId(kRustPeer); },
+                std::chrono::seconds(20)),
+            0);
+}
+
+TEST_P(MdnsSourceTest, TheLocalAppsAnswerTellsUsOurIdAndWeAdvertiseIt) {
+  Start(2, "query_interval = \"2s\"\n");
+  Spawn(2, {"python3", Responder(), "--iface-ip", lab_->Host(2, "IP4"), "--peer-id", kRustPeer,
+            "--addr", "/ip4/0.0.0.0/tcp/52417"});
+  EXPECT_TRUE(Eventually([&] {
+    const std::string seen = Browse(1, "_peerscout._tcp");
+    return seen.find(std::string("peer_id=") + kRustPeer) != std::string::npos &&
+           seen.find("port=52417") != std::string::npos;
+  })) << Browse(1, "_peerscout._tcp");
+  const auto reply = sidecars_.back()->Get("/v1/peers");
+  ASSERT_TRUE(reply);
+  EXPECT_FALSE(PeerList(reply->body).ByPeerId(kRustPeer)) << "the local app is not a peer";
+}
+
+TEST_P(MdnsSourceTest, HostilePacketsAreDroppedAndCountedAndHarmNothing) {
+  SidecarProcess& sidecar = Start(2);
+  for (const std::string kind :
+       {"oversized-txt", "bad-utf8", "compression-loop", "injection", "truncated"}) {
+    const ProcessResult sent =
+        InHost(1, {"python3", Responder(), "--iface-ip", lab_->Host(1, "IP4"), "--peer-id",
+                   kRustPeer, "--addr", "/ip4/0.0.0.0/tcp/1", "--hostile", kind});
+    ASSERT_EQ(sent.exit_code, 0) << kind << ": " << sent.err;
+  }
+  // Three packets ldns refuses (oversized, looping, truncated) and two bad dnsaddr records.
+  ASSERT_TRUE(Eventually([&] {
+    return Counter(sidecar, "packets_dropped") >= 3 && Counter(sidecar, "records_dropped") >= 2;
+  })) << sidecar.Get("/metrics")->body;
+  const auto peers = sidecar.Get("/v1/peers");
+  ASSERT_TRUE(peers);
+  EXPECT_THAT(peers->body, Not(HasSubstr("reboot")));
+  EXPECT_THAT(peers->body, Not(HasSubstr("$(")));
+  // A good peer after them is still heard.
+  Spawn(1, {"python3", Responder(), "--iface-ip", lab_->Host(1, "IP4"), "--peer-id", kRustPeer,
+            "--addr", "/ip4/0.0.0.0/tcp/52416", "--once-unsolicited"});
+  ASSERT_GE(WaitForPeers(sidecar, [&](const PeerList& list) { return list.ByPeerId(kRustPeer); }),
+            0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, MdnsSourceTest, ::testing::Values("avahi", "dns_sd"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace peerscout::testing
