@@ -141,7 +141,7 @@ void HeadscaleSource::RegisterSelf(const NodeList& list, const std::string& key)
   register_problem_ = true;
   const SelfIdentity self = self_();
   if (self.peer_ids.empty()) {
-    register_state_ = "waiting for our peer id ([self] peer_ids)";
+    register_state_ = "waiting for our peer id ([self] peer_ids, or the local app's mDNS answer)";
     return;
   }
   if (retry_register_at_ && SteadyClock::now() < *retry_register_at_) return;

@@ -6,6 +6,7 @@
 
 #include "adapters/env/env_source.h"
 #include "adapters/headscale/headscale_source.h"
+#include "adapters/mdns/mdns_source.h"
 #include "adapters/tailscale/tailscale_source.h"
 #include "sidecar/config/config_loader.h"
 #include "sidecar/config/config_schema.h"
@@ -204,7 +205,8 @@ TEST_F(ConfigTest, BadVariablesAreNamed) {
 }
 
 TEST_F(ConfigTest, TheExampleConfigLoads) {
-  static const std::array catalog{env::Factory(), tailscale::Factory(), headscale::Factory()};
+  static const std::array catalog{env::Factory(), tailscale::Factory(), headscale::Factory(),
+                                  mdns::Factory()};
   auto config = LoadConfig(std::string(PEERSCOUT_SOURCE_DIR) + "/sidecar.toml.example",
                            Environment(), catalog);
   ASSERT_TRUE(config) << config.error();
@@ -223,7 +225,7 @@ TEST_F(ConfigTest, TheExampleDocumentsEveryKey) {
       EXPECT_TRUE(documented(option.key)) << option.key;
   }
   for (const SourceFactory& factory :
-       {env::Factory(), tailscale::Factory(), headscale::Factory()}) {
+       {env::Factory(), tailscale::Factory(), headscale::Factory(), mdns::Factory()}) {
     for (const OptionSpec& option : factory.options) {
       EXPECT_TRUE(documented(option.key)) << factory.type << "." << option.key;
     }
