@@ -234,7 +234,8 @@ TEST_P(MdnsSourceTest, ARustLibp2pNodeIsFoundThoughAvahiCannotSeeIt) {
                          }),
             0)
       << sidecar.Log() << node.Err();
-  EXPECT_THAT(InHost(3, {"avahi-browse", "-atrp"}).out, Not(HasSubstr("_p2p._udp")));
+  // avahi-daemon beside us drops every one of its answers ("invalid source port").
+  EXPECT_THAT(InHost(2, {"avahi-browse", "-atrp"}).out, Not(HasSubstr("_p2p._udp")));
   // exo never says goodbye and announces a 2,500 s TTL: a node that stops answering our
   // queries goes after two of them.
   node.Signal(SIGKILL);
