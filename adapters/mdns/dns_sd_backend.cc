@@ -118,6 +118,7 @@ void DnsSdBackend::Run(std::stop_token stop, ServiceEvents& events) {
     }
     std::vector<DNSServiceRef> refs = AllRefs();
     std::vector<pollfd> fds;
+    fds.reserve(refs.size());
     for (DNSServiceRef ref : refs) fds.push_back({DNSServiceRefSockFD(ref), POLLIN, 0});
     // One result per poll: a callback may deallocate other refs (a service gone takes its
     // resolve and queries), so the ready list is stale after each.

@@ -130,24 +130,24 @@ bool AsksForPeers(const ldns_pkt* packet) {
 
 }  // namespace
 
-Parsed<Libp2pMessage> ParseLibp2pMessage(std::span<const uint8_t> bytes, const IpAddress& source) {
+Parsed<Libp2pMessage> ParseLibp2pMessage(std::span<const uint8_t> packet, const IpAddress& source) {
   ldns_pkt* raw = nullptr;
-  const ldns_status status = ldns_wire2pkt(&raw, bytes.data(), bytes.size());
-  PacketPtr packet(raw);
+  const ldns_status status = ldns_wire2pkt(&raw, packet.data(), packet.size());
+  PacketPtr parsed(raw);
   if (status != LDNS_STATUS_OK) {
     return Parsed<Libp2pMessage>::Error(std::string("malformed: ") +
                                         ldns_get_errorstr_by_id(status));
   }
   Libp2pMessage message;
   // rust-libp2p tells a query by its questions, not by the QR bit; so do we.
-  message.is_query = ldns_pkt_qdcount(packet.get()) > 0;
+  message.is_query = ldns_pkt_qdcount(parsed.get()) > 0;
   if (message.is_query) {
-    message.asks_for_peers = AsksForPeers(packet.get());
+    message.asks_for_peers = AsksForPeers(parsed.get());
     return message;
   }
-  std::vector<const ldns_rr*> records = Records(ldns_pkt_answer(packet.get()));
-  for (const ldns_rr* extra : Records(ldns_pkt_additional(packet.get()))) records.push_back(extra);
-  for (const ldns_rr* answer : Records(ldns_pkt_answer(packet.get()))) {
+  std::vector<const ldns_rr*> records = Records(ldns_pkt_answer(parsed.get()));
+  for (const ldns_rr* extra : Records(ldns_pkt_additional(parsed.get()))) records.push_back(extra);
+  for (const ldns_rr* answer : Records(ldns_pkt_answer(parsed.get()))) {
     if (ldns_rr_get_type(answer) != LDNS_RR_TYPE_PTR ||
         !Named(ldns_rr_owner(answer), ServiceName())) {
       continue;

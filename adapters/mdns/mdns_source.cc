@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include "adapters/mdns/libp2p_message.h"
@@ -409,6 +411,12 @@ Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
   if (missed < 0 || missed > 100) return refuse("missed_queries", "must be 0 to 100");
   options.missed_queries = static_cast<int>(missed);
   options.stale_after = context.config.registry.stale_after;
+  if (options.backend == Backend::kDnsSd) {
+    // avahi-compat prints a three-line warning to stderr on first use, which would break JSON
+    // logs. Set once, before any source thread runs (the first config load), so no getenv races.
+    static std::once_flag quiet;
+    std::call_once(quiet, [] { setenv("AVAHI_COMPAT_NOWARN", "1", 0); });
+  }
   if (options.backend == Backend::kNone && !options.libp2p) {
     return refuse("backend", "backend = \"none\" with libp2p = false leaves nothing to do");
   }

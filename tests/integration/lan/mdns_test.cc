@@ -65,10 +65,10 @@ class MdnsSourceTest : public ::testing::TestWithParam<std::string> {
   SidecarProcess& Start(int k, const std::string& mdns = "", const std::string& self = "") {
     auto directory = std::make_unique<TestDirectory>();
     auto sidecar = std::make_unique<SidecarProcess>(
-        *directory, SidecarProcess::Options{
-                        Config("backend = \"" + GetParam() + "\"\n" + mdns, self),
-                        {{"PEERSCOUT_SOURCES_MDNS_ENABLED", "true"}, {"AVAHI_COMPAT_NOWARN", "1"}},
-                        lab_->InHost(k)});
+        *directory,
+        SidecarProcess::Options{Config("backend = \"" + GetParam() + "\"\n" + mdns, self),
+                                {{"PEERSCOUT_SOURCES_MDNS_ENABLED", "true"}},
+                                lab_->InHost(k)});
     EXPECT_TRUE(sidecar->WaitUntilHealthy()) << sidecar->Log();
     directories_.push_back(std::move(directory));
     sidecars_.push_back(std::move(sidecar));
@@ -119,6 +119,7 @@ TEST_P(MdnsSourceTest, APublishedServiceIsListedAndGoneAfterItsGoodbye) {
                 sidecar, [&](const PeerList& peers) { return !peers.ByPeerId(kOtherApp); },
                 std::chrono::seconds(10)),
             0);
+  EXPECT_THAT(sidecar.Log(), Not(HasSubstr("Bonjour compatibility"))) << "log lines stay ours";
 }
 
 TEST_P(MdnsSourceTest, OurAdvertisementIsBrowsableElsewhereAndWithdrawnWhenWeStop) {
@@ -191,6 +192,22 @@ TEST_P(MdnsSourceTest, AvahiDaemonRestartingIsAStateAndRecovers) {
                 sidecar, [&](const PeerList& peers) { return !peers.ByPeerId(kOtherApp); },
                 std::chrono::seconds(10)),
             0);
+}
+
+TEST_P(MdnsSourceTest, StartsWithoutAvahiDaemonAndUsesItOnceItIsThere) {
+  ASSERT_EQ(lab_->Run("avahi-stop", {"2"}).exit_code, 0);
+  SidecarProcess& sidecar = Start(2);
+  ASSERT_TRUE(Eventually([&] { return SourceField(sidecar, "mdns", "state") == "ok"; }))
+      << "the libp2p half works alone: " << sidecar.Log();
+  EXPECT_THAT(SourceField(sidecar, "mdns", "details.dns_sd"),
+              ::testing::AnyOf(HasSubstr("not running"), HasSubstr("did not answer")));
+  Spawn(1, {"avahi-publish", "-s", "svc", "_peerscout._tcp", "4242",
+            std::string("peer_id=") + kOtherApp});
+  ASSERT_EQ(lab_->Run("avahi-start", {"2"}).exit_code, 0);
+  ASSERT_GE(WaitForPeers(sidecar, [&](const PeerList& peers) { return peers.ByPeerId(kOtherApp); }),
+            0)
+      << sidecar.Log();
+  EXPECT_EQ(SourceField(sidecar, "mdns", "details.dns_sd"), "browsing");
 }
 
 TEST_P(MdnsSourceTest, AGoLibp2pNodeIsFoundWithItsIdAndGoneWhenItCloses) {
