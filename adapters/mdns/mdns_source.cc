@@ -130,12 +130,17 @@ std::optional<Advertisement> MdnsSource::WantedAdvertisement() const {
 
 void MdnsSource::Connected() {
   std::lock_guard lock(mutex_);
-  services_.Clear();
-  dns_sd_error_.clear();
+  // What was seen before stays (stale, if the daemon was away) until the first answers are in,
+  // so a daemon restart does not flap every service out and back in.
+  refreshing_ = true;
+  refreshed_.clear();
 }
 
 void MdnsSource::Settled() {
   std::lock_guard lock(mutex_);
+  if (refreshing_) services_.RetainOnly(refreshed_);
+  refreshing_ = false;
+  dns_sd_error_.clear();
   dns_sd_settled_ = true;
   PublishLocked();
 }
@@ -153,12 +158,14 @@ void MdnsSource::Disconnected(const std::string& why) {
 void MdnsSource::Found(const Announcement& announcement, ServiceInstance instance) {
   std::lock_guard lock(mutex_);
   services_.Resolved(announcement, std::move(instance));
+  if (refreshing_) refreshed_.insert(announcement);
   if (dns_sd_settled_) PublishLocked();
 }
 
 void MdnsSource::Lost(const Announcement& announcement) {
   std::lock_guard lock(mutex_);
   services_.Removed(announcement);
+  refreshed_.erase(announcement);
   if (dns_sd_settled_) PublishLocked();
 }
 
@@ -306,7 +313,8 @@ void MdnsSource::RunLibp2p(std::stop_token stop) {
         PublishLocked();
       }
     }
-    Clock::time_point until = std::min({schedule.next(), refresh_at, ready_at});
+    Clock::time_point until =
+        socket ? std::min({schedule.next(), refresh_at, ready_at}) : refresh_at;
     {
       std::lock_guard lock(mutex_);
       for (const Libp2pPeerTable* table : {&peers_, &local_peers_}) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -69,6 +70,8 @@ class MdnsSource : public Source, private ServiceEvents {
   std::mutex mutex_;  // everything below; serializes calls to the sink
   SnapshotSink* sink_ = nullptr;
   ServiceTable services_;
+  bool refreshing_ = false;           // (re)connected, first answers not all in yet
+  std::set<Announcement> refreshed_;  // announcements seen since
   bool dns_sd_settled_ = false;
   std::string dns_sd_error_;  // non-empty while the daemon is away
   Clock::time_point dns_sd_lost_at_{};

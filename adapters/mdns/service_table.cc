@@ -51,6 +51,10 @@ void ServiceTable::Resolved(const Announcement& announcement, ServiceInstance in
 
 void ServiceTable::Removed(const Announcement& announcement) { instances_.erase(announcement); }
 
+void ServiceTable::RetainOnly(const std::set<Announcement>& kept) {
+  std::erase_if(instances_, [&](const auto& entry) { return kept.count(entry.first) == 0; });
+}
+
 void ServiceTable::Fill(const ServiceSelection& selection,
                         std::span<const IpAddress> local_addresses, Snapshot& snapshot) const {
   std::map<ServiceKey, MergedInstance> merged;

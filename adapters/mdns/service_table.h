@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,6 +29,8 @@ class ServiceTable {
   void Resolved(const Announcement& announcement, ServiceInstance instance);
   void Removed(const Announcement& announcement);
   void Clear() { instances_.clear(); }
+  // Drops every announcement not in `kept`: what a fresh browse did not find again.
+  void RetainOnly(const std::set<Announcement>& kept);
   size_t size() const { return instances_.size(); }
 
   // Adds one observation per remote instance (its announcements merged), what local ones say

@@ -82,6 +82,19 @@ TEST(ServiceTableTest, OneObservationPerInstanceWithEveryAnnouncedAddress) {
   EXPECT_THAT(after.observations, IsEmpty());
 }
 
+TEST(ServiceTableTest, AfterADaemonRestartOnlyWhatWasFoundAgainStays) {
+  ServiceTable table;
+  const ServiceInstance back = Instance("back", "10.0.0.2", 1, {});
+  const ServiceInstance gone = Instance("gone", "10.0.0.3", 1, {});
+  table.Resolved({1, 0, back.key}, back);
+  table.Resolved({1, 0, gone.key}, gone);
+  table.RetainOnly({{1, 0, back.key}});
+  Snapshot snapshot;
+  table.Fill({}, {}, snapshot);
+  ASSERT_EQ(snapshot.observations.size(), 1u);
+  EXPECT_EQ(snapshot.observations[0].identity.hostname, "back");
+}
+
 TEST(ServiceTableTest, TheTxtPortIsTheAppsAndPortZeroIsAHostOnly) {
   ServiceTable table;
   const ServiceInstance app = Instance("a", "10.0.0.2", 9, {"port=52416"});
