@@ -68,17 +68,10 @@ std::string Joined(const std::vector<MulticastInterface>& interfaces) {
 
 }  // namespace
 
-std::string_view BackendName(Backend backend) {
-  switch (backend) {
-    case Backend::kAvahi:
-      return "avahi";
-    case Backend::kDnsSd:
-      return "dns_sd";
-    case Backend::kNone:
-      return "none";
-  }
-  return "none";
-}
+// In the order of Backend's values: the option's choices and the names shown.
+constexpr std::string_view kBackends[] = {"avahi", "dns_sd", "none"};
+
+std::string_view BackendName(Backend backend) { return kBackends[static_cast<size_t>(backend)]; }
 
 MdnsSource::MdnsSource(MdnsSourceOptions options, SelfView self)
     : options_(std::move(options)),
@@ -334,8 +327,6 @@ void MdnsSource::RunLibp2p(std::stop_token stop) {
 
 namespace {
 
-constexpr std::string_view kBackends[] = {"avahi", "dns_sd", "none"};
-
 constexpr OptionSpec kOptions[] = {
     {"backend", OptionKind::kString, "avahi",
      "How DNS-SD is spoken: avahi (avahi-daemon over D-Bus), dns_sd (the dns_sd API: "
@@ -365,9 +356,10 @@ constexpr OptionSpec kOptions[] = {
 };
 
 Backend ParseBackend(const std::string& text) {
-  if (text == "dns_sd") return Backend::kDnsSd;
-  if (text == "none") return Backend::kNone;
-  return Backend::kAvahi;
+  for (size_t i = 0; i < std::size(kBackends); ++i) {
+    if (kBackends[i] == text) return static_cast<Backend>(i);
+  }
+  return Backend::kAvahi;  // the option's choices let nothing else through
 }
 
 // A DNS-SD service type: "_name._tcp" or "_name._udp" (RFC 6763 §7).
@@ -391,16 +383,14 @@ Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
   MdnsSourceOptions options;
   options.backend = ParseBackend(values.Get<std::string>("backend"));
   options.service_types = values.Get<std::vector<std::string>>("service_types");
-  for (const std::string& type : options.service_types) {
-    if (!IsServiceType(type))
-      return refuse("service_types", "'" + type + "' is not _name._tcp or _name._udp");
-  }
   options.selection.apps = values.Get<std::vector<std::string>>("apps");
   options.advertise = values.Get<bool>("advertise") && options.backend != Backend::kNone;
   options.advertise_type = values.Get<std::string>("advertise_type");
-  if (!IsServiceType(options.advertise_type)) {
-    return refuse("advertise_type",
-                  "'" + options.advertise_type + "' is not _name._tcp or _name._udp");
+  std::vector<std::pair<std::string_view, std::string>> types{
+      {"advertise_type", options.advertise_type}};
+  for (const std::string& type : options.service_types) types.emplace_back("service_types", type);
+  for (const auto& [key, type] : types) {
+    if (!IsServiceType(type)) return refuse(key, "'" + type + "' is not _name._tcp or _name._udp");
   }
   options.advertise_name = values.Get<std::string>("advertise_name");
   if (options.advertise_name.size() > 63) return refuse("advertise_name", "longer than 63 bytes");

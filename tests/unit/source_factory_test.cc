@@ -1,4 +1,4 @@
-// The tailnet sources' factories refuse bad settings with the key and where it was set.
+// The sources' factories refuse bad settings with the key and where it was set.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,6 +8,7 @@
 
 #include "adapters/env/env_source.h"
 #include "adapters/headscale/headscale_source.h"
+#include "adapters/mdns/mdns_source.h"
 #include "adapters/tailscale/tailscale_source.h"
 #include "sidecar/config/config_loader.h"
 
@@ -18,7 +19,8 @@ using ::testing::HasSubstr;
 
 // Creates the source `name` from a config text; its error, or "" when it was made.
 std::string Create(const std::string& text, const std::string& name) {
-  static const std::array catalog{env::Factory(), tailscale::Factory(), headscale::Factory()};
+  static const std::array catalog{env::Factory(), tailscale::Factory(), headscale::Factory(),
+                                  mdns::Factory()};
   const std::string path = ::testing::TempDir() + "/factory.toml";
   std::ofstream(path) << text;
   auto config = LoadConfig(path, Environment(), catalog);
@@ -48,6 +50,20 @@ TEST(SourceFactoryTest, HeadscaleNeedsAnHttpsUrlUnlessHttpIsAllowed) {
       HasSubstr("member_tag"));
   EXPECT_THAT(Create("[sources.headscale]\nurl = \"https://h\"\napp_port = 70000\n", "headscale"),
               HasSubstr("app_port: must be 1-65535"));
+}
+
+TEST(SourceFactoryTest, MdnsRefusesWhatCannotBeBrowsedOrAdvertised) {
+  EXPECT_EQ(Create("[sources.mdns]\n", "mdns"), "");
+  EXPECT_THAT(Create("[sources.mdns]\nservice_types = [\"_exo._tcp\", \"exo\"]\n", "mdns"),
+              HasSubstr("service_types: 'exo' is not _name._tcp"));
+  EXPECT_THAT(Create("[sources.mdns]\nadvertise_type = \"_a_b._tcp\"\n", "mdns"),
+              HasSubstr("advertise_type"));
+  EXPECT_THAT(Create("[sources.mdns]\napp = \"exo$(x)\"\n", "mdns"), HasSubstr("app:"));
+  EXPECT_THAT(Create("[sources.mdns]\nquery_interval = \"100ms\"\n", "mdns"),
+              HasSubstr("at least 1s"));
+  EXPECT_THAT(Create("[sources.mdns]\nbackend = \"none\"\nlibp2p = false\n", "mdns"),
+              HasSubstr("nothing to do"));
+  EXPECT_THAT(Create("[sources.mdns]\nbackend = \"bonjour\"\n", "mdns"), HasSubstr("backend"));
 }
 
 TEST(SourceFactoryTest, AWrittenTableEnablesASourceThatIsOffByDefault) {
