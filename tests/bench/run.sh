@@ -23,8 +23,9 @@ footprint() {
   for ((i = 0; i < peers; i++)); do
     printf '[[static]]\naddress = "/ip4/10.%d.%d.%d/tcp/52416"\n' $((i >> 16 & 255)) $((i >> 8 & 255)) $((i & 255))
   done >"$dir/sidecar.toml"
+  # In this machine's own network namespace: no mDNS (tests/bench/mdns.sh measures it in a lab).
   PEERSCOUT_RUNTIME_DIR="$dir" PEERSCOUT_LOG_LEVEL=warn PEERSCOUT_REGISTRY_STARTUP_DEADLINE=0s \
-    "$out/peerscout" run --config "$dir/sidecar.toml" &
+    PEERSCOUT_SOURCES_MDNS_ENABLED=false "$out/peerscout" run --config "$dir/sidecar.toml" &
   local pid=$!
   for _ in $(seq 200); do
     curl -sf --unix-socket "$dir/peerscout.sock" http://localhost/v1/health >/dev/null && break
