@@ -65,6 +65,23 @@ struct PeerReading {
   std::string refused;  // non-empty: the whole peer is dropped (its addresses disagree on who)
 };
 
+bool Dialable(const IpAddress& ip) {
+  return !ip.is_unspecified() && !ip.is_link_local() && !ip.is_loopback();
+}
+
+// Where to reach an advertised address. rust-libp2p puts the packet's source IP in place of
+// the advertised one, since a peer lists its listen addresses (0.0.0.0, every interface's)
+// rather than the one we heard it on; so do we, but only within one family, and not from an
+// IPv6 link-local source, which means nothing without an interface no output can name. Then
+// the advertised address is kept if it can be dialed.
+std::optional<IpAddress> DialableHost(const Endpoint& advertised, const IpAddress& source) {
+  const IpAddress* own = advertised.ip();
+  const bool scoped = source.is_v6() && source.is_link_local();
+  if (!scoped && (own == nullptr || own->family() == source.family())) return source;
+  if (own != nullptr && Dialable(*own)) return *own;
+  return std::nullopt;
+}
+
 // One dnsaddr= string. A bad one is dropped alone, so one hostile or garbled address does not
 // hide a peer's good ones; addresses naming two peers drop the peer, as rust-libp2p does.
 void ReadDnsaddr(std::string_view text, const IpAddress& source, PeerReading& peer,
@@ -82,7 +99,9 @@ void ReadDnsaddr(std::string_view text, const IpAddress& source, PeerReading& pe
     peer.refused = "dnsaddr records name two peers";
   } else if (address->endpoint.has_port()) {
     peer.id = address->peer_id;
-    Endpoint endpoint{source, address->endpoint.port, address->endpoint.transport};
+    const std::optional<IpAddress> host = DialableHost(address->endpoint, source);
+    if (!host) return;
+    Endpoint endpoint{*host, address->endpoint.port, address->endpoint.transport};
     if (std::find(peer.endpoints.begin(), peer.endpoints.end(), endpoint) == peer.endpoints.end()) {
       peer.endpoints.push_back(endpoint);
     }

@@ -20,9 +20,9 @@ inline constexpr std::string_view kLibp2pService = "_p2p._udp.local.";
 // One peer in a response: its id and where it listens.
 struct Libp2pAnnouncement {
   PeerId peer_id;
-  // The dnsaddr= addresses with their IP replaced by the packet's source IP, port and
-  // transport kept: what rust-libp2p does, since a peer lists its listen addresses
-  // (0.0.0.0 or every interface's) rather than the one it was seen on.
+  // The dnsaddr= addresses with their IP replaced by the packet's source IP (of the same
+  // family; port and transport kept), as rust-libp2p does; from an IPv6 link-local source,
+  // or in another family, the advertised address itself when it can be dialed.
   std::vector<Endpoint> endpoints;
   std::chrono::seconds ttl{0};  // of the PTR record; 0 is a goodbye
   bool operator==(const Libp2pAnnouncement&) const = default;

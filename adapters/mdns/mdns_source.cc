@@ -58,6 +58,10 @@ bool Contains(const std::vector<IpAddress>& addresses, const IpAddress& ip) {
   return std::find(addresses.begin(), addresses.end(), ip) != addresses.end();
 }
 
+std::string FamilyName(IpAddress::Family family) {
+  return family == IpAddress::Family::kV6 ? "IPv6" : "IPv4";
+}
+
 std::string Joined(const std::vector<MulticastInterface>& interfaces) {
   std::string names;
   for (const MulticastInterface& interface : interfaces) {
@@ -249,10 +253,62 @@ void MdnsSource::Hear(const Datagram& datagram, const std::vector<IpAddress>& ou
   if (changed) PublishLocked();
 }
 
+bool MdnsSource::OpenSockets(std::vector<MulticastSocket>& sockets) {
+  std::vector<IpAddress::Family> families{IpAddress::Family::kV4};
+  if (options_.ipv6) families.push_back(IpAddress::Family::kV6);
+  std::string failures;
+  for (const IpAddress::Family family : families) {
+    Parsed<MulticastSocket> opened = MulticastSocket::Open(family);
+    if (opened) {
+      sockets.push_back(std::move(opened).value());
+    } else {
+      failures +=
+          std::string(failures.empty() ? "" : "; ") + FamilyName(family) + ": " + opened.error();
+    }
+  }
+  if (!failures.empty()) spdlog::warn("mdns: {}", failures);
+  if (!sockets.empty()) return true;
+  std::lock_guard lock(mutex_);
+  libp2p_state_ = "failed: " + failures;
+  libp2p_ready_ = true;
+  PublishLocked();
+  return false;
+}
+
+void MdnsSource::TrackInterfaces(std::vector<MulticastSocket>& sockets, QuerySchedule& schedule,
+                                 Clock::time_point now) {
+  const std::vector<MulticastInterface> interfaces = ListMulticastInterfaces(options_.interfaces);
+  std::string state;
+  for (MulticastSocket& socket : sockets) {
+    const std::vector<MulticastInterface> before = socket.joined();
+    for (const std::string& failure : socket.Track(interfaces)) spdlog::warn("mdns: {}", failure);
+    if (socket.joined() != before) schedule.Hurry(now);  // a new network to ask
+    state += std::string(state.empty() ? "" : "; ") + FamilyName(socket.family()) + " on " +
+             Joined(socket.joined());
+  }
+  std::lock_guard lock(mutex_);
+  libp2p_state_ = "listening: " + state;
+}
+
+void MdnsSource::SendQueries(std::vector<MulticastSocket>& sockets, QuerySchedule& schedule,
+                             Clock::time_point now) {
+  static const std::vector<uint8_t> query = BuildLibp2pQuery();
+  uint64_t sent = 0;
+  for (MulticastSocket& socket : sockets) {
+    const std::vector<std::string> failures = socket.SendToGroup(query);
+    for (const std::string& failure : failures) spdlog::debug("mdns: {}", failure);
+    sent += socket.joined().size() - failures.size();
+  }
+  std::lock_guard lock(mutex_);
+  Count("queries_sent", sent);
+  peers_.Queried(now);
+  local_peers_.Queried(now);
+  schedule.Sent(now);
+}
+
 void MdnsSource::RunLibp2p(std::stop_token stop) {
   StopEvent wake(stop);
-  std::optional<MulticastSocket> socket;
-  const std::vector<uint8_t> query = BuildLibp2pQuery();
+  std::vector<MulticastSocket> sockets;
   QuerySchedule schedule(options_.query_interval, Clock::now());
   Clock::time_point refresh_at{};
   Clock::time_point ready_at = Clock::time_point::max();
@@ -260,40 +316,20 @@ void MdnsSource::RunLibp2p(std::stop_token stop) {
   std::vector<IpAddress> ours;
   while (!stop.stop_requested()) {
     Clock::time_point now = Clock::now();
-    if (!socket && now >= refresh_at) {
-      Parsed<MulticastSocket> opened = MulticastSocket::Open();
-      std::lock_guard lock(mutex_);
-      if (opened) {
-        socket.emplace(std::move(opened).value());
-      } else {
-        libp2p_state_ = "failed: " + opened.error();
-        libp2p_ready_ = true;
-        PublishLocked();
-        refresh_at = now + options_.query_interval;
-      }
+    if (sockets.empty() && now >= refresh_at && !OpenSockets(sockets)) {
+      refresh_at = now + options_.query_interval;
     }
-    if (socket && now >= refresh_at) {
-      const std::vector<MulticastInterface> before = socket->joined();
-      for (const std::string& failure :
-           socket->Track(ListMulticastInterfaces(options_.interfaces))) {
-        spdlog::warn("mdns: {}", failure);
-      }
-      if (socket->joined() != before) schedule.Hurry(now);  // a new network to ask
+    if (!sockets.empty() && now >= refresh_at) {
+      TrackInterfaces(sockets, schedule, now);
       ours = self_().addresses;
-      std::lock_guard lock(mutex_);
-      libp2p_state_ = "listening on " + Joined(socket->joined());
       refresh_at = now + kInterfaceRefresh;
     }
-    if (socket && now >= schedule.next()) {
-      const std::vector<std::string> failures = socket->SendToGroup(query);
-      for (const std::string& failure : failures) spdlog::debug("mdns: {}", failure);
-      std::lock_guard lock(mutex_);
-      Count("queries_sent", socket->joined().size() - failures.size());
-      peers_.Queried(now);
-      local_peers_.Queried(now);
-      schedule.Sent(now);
+    if (!sockets.empty() && now >= schedule.next()) {
+      SendQueries(sockets, schedule, now);
       if (ready_at == Clock::time_point::max()) ready_at = now + kFirstAnswers;
     }
+    Clock::time_point until =
+        sockets.empty() ? refresh_at : std::min({schedule.next(), refresh_at, ready_at});
     {
       std::lock_guard lock(mutex_);
       if (!libp2p_ready_ && now >= ready_at) {
@@ -305,23 +341,21 @@ void MdnsSource::RunLibp2p(std::stop_token stop) {
         counters_at = now + kCounterPublish;
         PublishLocked();
       }
-    }
-    Clock::time_point until =
-        socket ? std::min({schedule.next(), refresh_at, ready_at}) : refresh_at;
-    {
-      std::lock_guard lock(mutex_);
       for (const Libp2pPeerTable* table : {&peers_, &local_peers_}) {
         if (auto deadline = table->NextDeadline()) until = std::min(until, *deadline);
       }
       if (counters_dirty_) until = std::min(until, counters_at);
     }
-    std::array<pollfd, 2> fds{{{wake.fd(), POLLIN, 0}, {socket ? socket->fd() : -1, POLLIN, 0}}};
+    std::vector<pollfd> fds{{wake.fd(), POLLIN, 0}};
+    for (const MulticastSocket& socket : sockets) fds.push_back({socket.fd(), POLLIN, 0});
     const auto wait = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now());
     poll(fds.data(), fds.size(), static_cast<int>(std::clamp<int64_t>(wait.count(), 0, 60'000)));
-    if (!socket || (fds[1].revents & POLLIN) == 0) continue;
     now = Clock::now();
     std::lock_guard lock(mutex_);
-    while (auto datagram = socket->Receive()) Hear(*datagram, ours, schedule, now);
+    for (size_t i = 0; i < sockets.size(); ++i) {
+      if ((fds[i + 1].revents & POLLIN) == 0) continue;
+      while (auto datagram = sockets[i].Receive()) Hear(*datagram, ours, schedule, now);
+    }
   }
 }
 
@@ -345,6 +379,8 @@ constexpr OptionSpec kOptions[] = {
     {"libp2p", OptionKind::kBool, "true",
      "Discover libp2p peers (exo, Skulk, go-libp2p) by their `_p2p._udp.local` mDNS, on a "
      "socket of ours beside avahi-daemon, which cannot see them."},
+    {"ipv6", OptionKind::kBool, "true",
+     "Also listen and ask on IPv6 (ff02::fb); exo's own mDNS is IPv4 only."},
     {"interfaces", OptionKind::kStringList, "",
      "Interfaces to query and listen on; empty: every multicast-capable one but loopback."},
     {"query_interval", OptionKind::kDuration, "60s",
@@ -400,6 +436,7 @@ Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
     return refuse("app", "letters, digits, '.', '_' and '-' only, at most 64");
   }
   options.libp2p = values.Get<bool>("libp2p");
+  options.ipv6 = values.Get<bool>("ipv6");
   options.interfaces = values.Get<std::vector<std::string>>("interfaces");
   options.query_interval = values.Get<Duration>("query_interval");
   if (options.query_interval < std::chrono::seconds(1)) {

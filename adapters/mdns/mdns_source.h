@@ -35,6 +35,7 @@ struct MdnsSourceOptions {
   std::string advertise_name;  // empty: the host name
   std::string app;             // our app's name, in the advertisement's TXT
   bool libp2p = true;
+  bool ipv6 = true;                     // ff02::fb beside 224.0.0.251
   std::vector<std::string> interfaces;  // empty: every multicast-capable one but loopback
   Duration query_interval = std::chrono::seconds(60);
   int missed_queries = 2;
@@ -58,6 +59,12 @@ class MdnsSource : public Source, private ServiceEvents {
 
   std::optional<Advertisement> WantedAdvertisement() const;
   void RunLibp2p(std::stop_token stop);
+  // The libp2p half's steps. False: no socket could be opened (told to the sink).
+  bool OpenSockets(std::vector<MulticastSocket>& sockets);
+  void TrackInterfaces(std::vector<MulticastSocket>& sockets, QuerySchedule& schedule,
+                       Clock::time_point now);
+  void SendQueries(std::vector<MulticastSocket>& sockets, QuerySchedule& schedule,
+                   Clock::time_point now);
   void Hear(const Datagram& datagram, const std::vector<IpAddress>& ours, QuerySchedule& schedule,
             Clock::time_point now);
   // Hands the sink what both halves see now, once each has had its first look. mutex_ held.

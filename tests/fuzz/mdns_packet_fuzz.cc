@@ -17,8 +17,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (message) {
     for (const mdns::Libp2pAnnouncement& peer : message->announcements) {
       for (const Endpoint& endpoint : peer.endpoints) {
-        // Whatever the packet said, only the packet's source address may come out.
-        if (endpoint.ip() == nullptr || *endpoint.ip() != source) __builtin_trap();
+        // Whatever the packet said: its source address, or one that can be dialed.
+        const IpAddress* ip = endpoint.ip();
+        if (ip == nullptr) __builtin_trap();
+        if (*ip != source && (ip->is_unspecified() || ip->is_link_local() || ip->is_loopback())) {
+          __builtin_trap();
+        }
       }
     }
   }

@@ -70,6 +70,27 @@ TEST(Libp2pPacketTest, RustsBareLabelAndAdditionalTxtAreFollowedAndTheSourceIpUs
   EXPECT_EQ(goodbye->announcements[0].ttl, 0s);
 }
 
+TEST(Libp2pPacketTest, FromAnIpv6LinkLocalSourceThePeersOwnAddressesAreKept) {
+  const IpAddress link_local = *IpAddress::Parse("fe80::1");
+  const std::vector<uint8_t> go = Packet("go-libp2p-response.bin");
+  auto message = ParseLibp2pMessage(go, link_local);
+  ASSERT_TRUE(message);
+  ASSERT_EQ(message->announcements.size(), 1u);
+  EXPECT_THAT(message->announcements[0].endpoints, ElementsAre(At("/ip4/10.214.20.11/tcp/4001")));
+  // 0.0.0.0 says nothing and fe80:: has no scope: only the interface address is left.
+  const std::vector<uint8_t> rust = Packet("rust-response-two-addresses.bin");
+  auto two = ParseLibp2pMessage(rust, link_local);
+  ASSERT_TRUE(two);
+  ASSERT_EQ(two->announcements.size(), 1u);
+  EXPECT_THAT(two->announcements[0].endpoints,
+              ElementsAre(At("/ip4/10.214.20.11/udp/52416/quic-v1")));
+  // Heard over IPv6 from a routable address: an IPv4 listen address is not turned into it.
+  auto other_family = ParseLibp2pMessage(rust, *IpAddress::Parse("fd00::5"));
+  ASSERT_TRUE(other_family);
+  EXPECT_THAT(other_family->announcements[0].endpoints,
+              ElementsAre(At("/ip4/10.214.20.11/udp/52416/quic-v1")));
+}
+
 TEST(Libp2pPacketTest, QueriesAreToldApartFromAnswers) {
   for (const char* name :
        {"go-libp2p-query.bin", "rust-query.bin", "query-from-ephemeral-port.bin"}) {

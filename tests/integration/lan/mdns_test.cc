@@ -89,6 +89,22 @@ class MdnsSourceTest : public ::testing::TestWithParam<std::string> {
     return RunCommand(full);
   }
 
+  // The go-libp2p test peer (built and cached by build-daemons.sh); "" after failing or
+  // skipping the test when it cannot be built.
+  void GoPeer(std::string& binary) {
+    const ProcessResult built =
+        RunCommand({"bash", std::string(PEERSCOUT_SOURCE_DIR) + "/tests/tools/build-daemons.sh",
+                    "libp2p-mdns"},
+                   {}, std::chrono::seconds(600));
+    if (built.exit_code == 0) {
+      binary = built.out.substr(0, built.out.find('\n'));
+    } else if (IntegrationRequired()) {
+      ADD_FAILURE() << built.err;
+    } else {
+      GTEST_SKIP() << "go-libp2p test peer not built: " << built.err;
+    }
+  }
+
   // What avahi-browse on host k resolves of `type`, one line per service and address.
   std::string Browse(int k, const std::string& type) {
     return InHost(k, {"avahi-browse", "-rtp", type}).out;
@@ -211,14 +227,9 @@ TEST_P(MdnsSourceTest, StartsWithoutAvahiDaemonAndUsesItOnceItIsThere) {
 }
 
 TEST_P(MdnsSourceTest, AGoLibp2pNodeIsFoundWithItsIdAndGoneWhenItCloses) {
-  const ProcessResult built = RunCommand(
-      {"bash", std::string(PEERSCOUT_SOURCE_DIR) + "/tests/tools/build-daemons.sh", "libp2p-mdns"},
-      {}, std::chrono::seconds(600));
-  if (built.exit_code != 0) {
-    if (IntegrationRequired()) FAIL() << built.err;
-    GTEST_SKIP() << "go-libp2p test peer not built: " << built.err;
-  }
-  const std::string binary = built.out.substr(0, built.out.find('\n'));
+  std::string binary;
+  GoPeer(binary);
+  if (binary.empty()) return;
   SidecarProcess& sidecar = Start(2);
   BackgroundCommand& node = Spawn(
       1, {binary, "--key-seed", "1", "--listen", "/ip4/" + lab_->Host(1, "IP4") + "/tcp/4001"});
@@ -235,6 +246,28 @@ TEST_P(MdnsSourceTest, AGoLibp2pNodeIsFoundWithItsIdAndGoneWhenItCloses) {
                 sidecar, [&](const PeerList& peers) { return !peers.ByPeerId(kGoPeer); },
                 std::chrono::seconds(10)),
             0);
+}
+
+TEST_P(MdnsSourceTest, ANodeHeardOnlyOverIpv6IsListedAtItsOwnAddress) {
+  std::string binary;
+  GoPeer(binary);
+  if (binary.empty()) return;
+  // Host 1 keeps only IPv6: a routable ULA address and its link-local one, whose packets come
+  // from fe80::, which no output could use without its interface.
+  const std::string ula = "fd00:214::11";
+  ASSERT_EQ(InHost(1, {"ip", "addr", "add", ula + "/64", "dev", "eth0", "nodad"}).exit_code, 0);
+  ASSERT_EQ(InHost(1, {"ip", "-4", "addr", "flush", "dev", "eth0"}).exit_code, 0);
+  SidecarProcess& sidecar = Start(2);
+  BackgroundCommand& node =
+      Spawn(1, {binary, "--key-seed", "1", "--listen", "/ip6/" + ula + "/tcp/4001"});
+  const std::string expected = "/ip6/" + ula + "/tcp/4001/p2p/" + kGoPeer;
+  ASSERT_GE(WaitForPeers(sidecar,
+                         [&](const PeerList& peers) {
+                           const auto* peer = peers.ByPeerId(kGoPeer);
+                           return peer && FirstMultiaddr(*peer) == expected;
+                         }),
+            0)
+      << sidecar.Log() << node.Err();
 }
 
 TEST_P(MdnsSourceTest, ARustLibp2pNodeIsFoundThoughAvahiCannotSeeIt) {
