@@ -217,7 +217,7 @@ void AvahiBackend::OnResolve(AvahiServiceResolver* resolver, AvahiIfIndex interf
                              AvahiProtocol protocol, AvahiResolverEvent event, const char* name,
                              const char* type, const char* domain, const char* host,
                              const AvahiAddress* address, uint16_t port, AvahiStringList* txt,
-                             AvahiLookupResultFlags flags, void* self) {
+                             AvahiLookupResultFlags /*flags*/, void* self) {
   auto& backend = *static_cast<AvahiBackend*>(self);
   const Announcement announcement = MakeAnnouncement(interface, protocol, name, type, domain);
   if (event != AVAHI_RESOLVER_FOUND) {
@@ -237,7 +237,6 @@ void AvahiBackend::OnResolve(AvahiServiceResolver* resolver, AvahiIfIndex interf
   }
   instance.port = port;
   instance.txt = TxtStrings(txt);
-  instance.local = (flags & AVAHI_LOOKUP_RESULT_LOCAL) != 0;
   backend.events_->Found(announcement, std::move(instance));
 }
 

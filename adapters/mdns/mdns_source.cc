@@ -190,8 +190,7 @@ void MdnsSource::PublishLocked() {
     return;
   }
   Snapshot snapshot;
-  const SelfIdentity self = self_();
-  services_.Fill(options_.selection, self.addresses, snapshot);
+  services_.Fill(options_.selection, snapshot);
   if (dns_sd_down) {
     for (Observation& observation : snapshot.observations) observation.stale = true;
     snapshot.issues.push_back(
@@ -216,6 +215,19 @@ void MdnsSource::PublishLocked() {
   snapshot.counters = counters_;
   counters_dirty_ = false;
   sink_->Publish(std::move(snapshot));
+}
+
+bool MdnsSource::IsOurApp(const Libp2pAnnouncement& announcement) const {
+  // Several app instances on one host are told apart by [self] app_ports; without them, the
+  // app answering from our host is ours.
+  if (options_.own_app_ports.empty()) return true;
+  return std::any_of(announcement.endpoints.begin(), announcement.endpoints.end(),
+                     [this](const Endpoint& endpoint) {
+                       return endpoint.transport == Transport::kTcp &&
+                              std::find(options_.own_app_ports.begin(),
+                                        options_.own_app_ports.end(),
+                                        endpoint.port) != options_.own_app_ports.end();
+                     });
 }
 
 void MdnsSource::Hear(const Datagram& datagram, const std::vector<IpAddress>& ours,
@@ -248,7 +260,9 @@ void MdnsSource::Hear(const Datagram& datagram, const std::vector<IpAddress>& ou
   bool changed = false;
   for (const Libp2pAnnouncement& announcement : message->announcements) {
     Count("libp2p_announcements");
-    changed = (from_us ? local_peers_ : peers_).Heard(announcement, now) || changed;
+    changed =
+        (from_us && IsOurApp(announcement) ? local_peers_ : peers_).Heard(announcement, now) ||
+        changed;
   }
   if (changed) PublishLocked();
 }
@@ -446,6 +460,7 @@ Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
   if (missed < 0 || missed > 100) return refuse("missed_queries", "must be 0 to 100");
   options.missed_queries = static_cast<int>(missed);
   options.stale_after = context.config.registry.stale_after;
+  options.own_app_ports = context.config.self.app_ports;
   if (options.backend == Backend::kDnsSd) {
     // avahi-compat prints a three-line warning to stderr on first use, which would break JSON
     // logs. Set once, before any source thread runs (the first config load), so no getenv races.

@@ -39,6 +39,8 @@ struct MdnsSourceOptions {
   std::vector<std::string> interfaces;  // empty: every multicast-capable one but loopback
   Duration query_interval = std::chrono::seconds(60);
   int missed_queries = 2;
+  // [self] app_ports as configured: which local libp2p answers are our app.
+  std::vector<uint16_t> own_app_ports;
   // How long DNS-SD services are kept, stale, while the daemon is away.
   Duration stale_after = std::chrono::minutes(10);
 };
@@ -58,6 +60,7 @@ class MdnsSource : public Source, private ServiceEvents {
   void Advertised(const std::string& name, const std::string& error) override;
 
   std::optional<Advertisement> WantedAdvertisement() const;
+  bool IsOurApp(const Libp2pAnnouncement& announcement) const;
   void RunLibp2p(std::stop_token stop);
   // The libp2p half's steps. False: no socket could be opened (told to the sink).
   bool OpenSockets(std::vector<MulticastSocket>& sockets);

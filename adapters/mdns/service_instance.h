@@ -24,7 +24,6 @@ struct ServiceInstance {
   std::vector<IpAddress> addresses;
   uint16_t port = 0;
   std::vector<std::string> txt;  // raw "key=value" strings
-  bool local = false;            // published on this host (by us or by a local app)
   bool operator==(const ServiceInstance&) const = default;
 };
 

@@ -16,15 +16,7 @@ bool EndsWith(std::string_view text, std::string_view suffix) {
 struct MergedInstance {
   const ServiceInstance* first = nullptr;
   std::vector<IpAddress> addresses;
-  bool local = false;
 };
-
-bool IsOurs(const MergedInstance& merged, std::span<const IpAddress> local_addresses) {
-  if (merged.local) return true;
-  return std::any_of(merged.addresses.begin(), merged.addresses.end(), [&](const IpAddress& ip) {
-    return std::find(local_addresses.begin(), local_addresses.end(), ip) != local_addresses.end();
-  });
-}
 
 Observation ToObservation(const ServiceInstance& instance, const ServiceTxt& txt,
                           const std::vector<IpAddress>& addresses) {
@@ -55,13 +47,11 @@ void ServiceTable::RetainOnly(const std::set<Announcement>& kept) {
   std::erase_if(instances_, [&](const auto& entry) { return kept.count(entry.first) == 0; });
 }
 
-void ServiceTable::Fill(const ServiceSelection& selection,
-                        std::span<const IpAddress> local_addresses, Snapshot& snapshot) const {
+void ServiceTable::Fill(const ServiceSelection& selection, Snapshot& snapshot) const {
   std::map<ServiceKey, MergedInstance> merged;
   for (const auto& [announcement, instance] : instances_) {
     MergedInstance& entry = merged[announcement.key];
     if (entry.first == nullptr) entry.first = &instance;
-    entry.local = entry.local || instance.local;
     for (const IpAddress& ip : instance.addresses) {
       if (std::find(entry.addresses.begin(), entry.addresses.end(), ip) == entry.addresses.end()) {
         entry.addresses.push_back(ip);
@@ -75,11 +65,6 @@ void ServiceTable::Fill(const ServiceSelection& selection,
     }
     if (!selection.apps.empty() &&
         std::find(selection.apps.begin(), selection.apps.end(), txt.app) == selection.apps.end()) {
-      continue;
-    }
-    if (IsOurs(entry, local_addresses)) {
-      if (txt.peer_id) snapshot.self.peer_ids.push_back(*txt.peer_id);
-      if (txt.port) snapshot.self.app_ports.push_back(*txt.port);
       continue;
     }
     if (entry.addresses.empty()) continue;

@@ -3,7 +3,6 @@
 
 #include <map>
 #include <set>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -33,11 +32,10 @@ class ServiceTable {
   void RetainOnly(const std::set<Announcement>& kept);
   size_t size() const { return instances_.size(); }
 
-  // Adds one observation per remote instance (its announcements merged), what local ones say
-  // about our own app to snapshot.self, and a refused TXT value to snapshot.issues.
-  // `local_addresses` are ours: an instance that resolves to one of them is local.
-  void Fill(const ServiceSelection& selection, std::span<const IpAddress> local_addresses,
-            Snapshot& snapshot) const;
+  // Adds one observation per instance (its announcements merged) and a refused TXT value to
+  // snapshot.issues. Instances on our own host are listed too: the registry tells which of
+  // them are us (our addresses, and app_ports when several app instances share the host).
+  void Fill(const ServiceSelection& selection, Snapshot& snapshot) const;
 
  private:
   std::map<Announcement, ServiceInstance> instances_;

@@ -68,7 +68,7 @@ TEST(ServiceTableTest, OneObservationPerInstanceWithEveryAnnouncedAddress) {
   table.Resolved({2, 0, v4.key}, v4);
   table.Resolved({2, 1, v6.key}, v6);
   Snapshot snapshot;
-  table.Fill({}, {}, snapshot);
+  table.Fill({}, snapshot);
   ASSERT_EQ(snapshot.observations.size(), 1u);
   const Observation& observation = snapshot.observations[0];
   EXPECT_EQ(observation.identity.peer_id, Id(kPeerA));
@@ -78,7 +78,7 @@ TEST(ServiceTableTest, OneObservationPerInstanceWithEveryAnnouncedAddress) {
   table.Removed({2, 0, v4.key});
   table.Removed({2, 1, v6.key});
   Snapshot after;
-  table.Fill({}, {}, after);
+  table.Fill({}, after);
   EXPECT_THAT(after.observations, IsEmpty());
 }
 
@@ -90,7 +90,7 @@ TEST(ServiceTableTest, AfterADaemonRestartOnlyWhatWasFoundAgainStays) {
   table.Resolved({1, 0, gone.key}, gone);
   table.RetainOnly({{1, 0, back.key}});
   Snapshot snapshot;
-  table.Fill({}, {}, snapshot);
+  table.Fill({}, snapshot);
   ASSERT_EQ(snapshot.observations.size(), 1u);
   EXPECT_EQ(snapshot.observations[0].identity.hostname, "back");
 }
@@ -102,30 +102,10 @@ TEST(ServiceTableTest, TheTxtPortIsTheAppsAndPortZeroIsAHostOnly) {
   table.Resolved({1, 0, app.key}, app);
   table.Resolved({1, 0, host.key}, host);
   Snapshot snapshot;
-  table.Fill({}, {}, snapshot);
+  table.Fill({}, snapshot);
   ASSERT_EQ(snapshot.observations.size(), 2u);
   EXPECT_THAT(snapshot.observations[0].addresses, ElementsAre(At("10.0.0.2:52416")));
   EXPECT_THAT(snapshot.observations[1].addresses, ElementsAre(At("10.0.0.3")));
-}
-
-TEST(ServiceTableTest, AServiceOnOurOwnHostTellsWhoWeAreInsteadOfBeingAPeer) {
-  ServiceTable table;
-  ServiceInstance local = Instance("me", "10.0.0.5", 4242, {"peer_id=" + kPeerC, "port=52416"});
-  table.Resolved({1, 0, local.key}, local);
-  const std::vector<IpAddress> ours{*IpAddress::Parse("10.0.0.5")};
-  Snapshot snapshot;
-  table.Fill({}, ours, snapshot);
-  EXPECT_THAT(snapshot.observations, IsEmpty());
-  EXPECT_THAT(snapshot.self.peer_ids, ElementsAre(Id(kPeerC)));
-  EXPECT_THAT(snapshot.self.app_ports, ElementsAre(52416));
-
-  local.addresses = {*IpAddress::Parse("10.0.0.9")};
-  local.local = true;  // Avahi says it was published here, whatever the address
-  table.Resolved({1, 0, local.key}, local);
-  Snapshot flagged;
-  table.Fill({}, {}, flagged);
-  EXPECT_THAT(flagged.observations, IsEmpty());
-  EXPECT_THAT(flagged.self.peer_ids, ElementsAre(Id(kPeerC)));
 }
 
 TEST(ServiceTableTest, AppsSelectByTheTxtAppAndRefusedValuesAreIssues) {
@@ -135,7 +115,7 @@ TEST(ServiceTableTest, AppsSelectByTheTxtAppAndRefusedValuesAreIssues) {
   table.Resolved({1, 0, exo.key}, exo);
   table.Resolved({1, 0, other.key}, other);
   Snapshot snapshot;
-  table.Fill({{"exo"}}, {}, snapshot);
+  table.Fill({{"exo"}}, snapshot);
   ASSERT_EQ(snapshot.observations.size(), 1u);
   EXPECT_EQ(snapshot.observations[0].identity.hostname, "exo");
   ASSERT_EQ(snapshot.issues.size(), 1u);
@@ -149,7 +129,7 @@ TEST(ServiceTableTest, AHostileHostNameBecomesOneSafeLabel) {
   hostile.host = "evil host;rm -rf /\n.local";
   table.Resolved({1, 0, hostile.key}, hostile);
   Snapshot snapshot;
-  table.Fill({}, {}, snapshot);
+  table.Fill({}, snapshot);
   ASSERT_EQ(snapshot.observations.size(), 1u);
   EXPECT_EQ(snapshot.observations[0].identity.hostname, "evil-host-rm-rf");
 }

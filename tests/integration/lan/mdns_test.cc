@@ -309,6 +309,29 @@ TEST_P(MdnsSourceTest, TheLocalAppsAnswerTellsUsOurIdAndWeAdvertiseIt) {
   EXPECT_FALSE(PeerList(reply->body).ByPeerId(kRustPeer)) << "the local app is not a peer";
 }
 
+TEST_P(MdnsSourceTest, WithAppPortsAnotherInstanceOnOurHostIsAPeer) {
+  SidecarProcess& sidecar = Start(2, "query_interval = \"2s\"\n", "app_ports = [52417]");
+  Spawn(2, {"python3", Responder(), "--iface-ip", lab_->Host(2, "IP4"), "--peer-id", kRustPeer,
+            "--addr", "/ip4/0.0.0.0/tcp/52417"});
+  Spawn(2, {"python3", Responder(), "--iface-ip", lab_->Host(2, "IP4"), "--peer-id", kOtherApp,
+            "--addr", "/ip4/0.0.0.0/tcp/52418"});
+  const std::string other = "/ip4/" + lab_->Host(2, "IP4") + "/tcp/52418/p2p/" + kOtherApp;
+  ASSERT_GE(WaitForPeers(sidecar,
+                         [&](const PeerList& peers) {
+                           const auto* peer = peers.ByPeerId(kOtherApp);
+                           return peer && FirstMultiaddr(*peer) == other;
+                         }),
+            0)
+      << sidecar.Log();
+  EXPECT_TRUE(Eventually([&] {
+    return Browse(1, "_peerscout._tcp").find(std::string("peer_id=") + kRustPeer) !=
+           std::string::npos;
+  })) << "the instance on app_ports is ours, and advertised";
+  const auto reply = sidecar.Get("/v1/peers");
+  ASSERT_TRUE(reply);
+  EXPECT_FALSE(PeerList(reply->body).ByPeerId(kRustPeer));
+}
+
 TEST_P(MdnsSourceTest, HostilePacketsAreDroppedAndCountedAndHarmNothing) {
   SidecarProcess& sidecar = Start(2);
   for (const std::string kind :
