@@ -127,10 +127,11 @@ std::optional<Advertisement> MdnsSource::WantedAdvertisement() const {
 
 void MdnsSource::Connected() {
   std::lock_guard lock(mutex_);
-  // What was seen before stays (stale, if the daemon was away) until the first answers are in,
-  // so a daemon restart does not flap every service out and back in.
+  // What was seen before stays until the first answers are in, so a daemon restart does not
+  // flap every service out and back in.
   refreshing_ = true;
   refreshed_.clear();
+  dns_sd_error_.clear();
 }
 
 void MdnsSource::Settled() {

@@ -223,7 +223,8 @@ TEST_P(MdnsSourceTest, StartsWithoutAvahiDaemonAndUsesItOnceItIsThere) {
   ASSERT_GE(WaitForPeers(sidecar, [&](const PeerList& peers) { return peers.ByPeerId(kOtherApp); }),
             0)
       << sidecar.Log();
-  EXPECT_EQ(SourceField(sidecar, "mdns", "details.dns_sd"), "browsing");
+  EXPECT_TRUE(
+      Eventually([&] { return SourceField(sidecar, "mdns", "details.dns_sd") == "browsing"; }));
 }
 
 TEST_P(MdnsSourceTest, AGoLibp2pNodeIsFoundWithItsIdAndGoneWhenItCloses) {
