@@ -1,5 +1,6 @@
 """What the lab benchmarks share: lab.sh, a peerscout inside node 1, and a watcher that follows
-its blocking queries and records when each thing first appears."""
+its blocking queries and records when each thing first appears (follow_peers, which
+mdns_latency.py's watcher uses too)."""
 import http.client
 import json
 import os
@@ -37,6 +38,30 @@ def read_env(directory):
     return env
 
 
+def follow_peers(sock, stopping, on_peers):
+    """Until the Event `stopping` is set: blocking queries on peerscout's socket `sock`
+    (/v1/peers?index=N&wait=5s, reconnecting after any error); on_peers(now, peers) with each
+    response's peer list, `now` being when it arrived. Runs in a daemon thread; returns it."""
+
+    def follow():
+        index, connection = 0, UnixConnection(sock)
+        while not stopping.is_set():
+            try:
+                connection.request("GET", f"/v1/peers?index={index}&wait=5s")
+                body = json.loads(connection.getresponse().read())
+            except (OSError, http.client.HTTPException, ValueError):
+                time.sleep(0.05)
+                connection = UnixConnection(sock)
+                continue
+            now = time.time()
+            index = body["version"]
+            on_peers(now, body["peers"])
+
+    thread = threading.Thread(target=follow, daemon=True)
+    thread.start()
+    return thread
+
+
 def percentiles(values):
     values = sorted(values)
     pick = lambda q: values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
@@ -62,23 +87,11 @@ class Sidecar:
                 break
             time.sleep(0.05)
         self.seen, self.key_of, self.stop = {}, key_of, threading.Event()
-        self.thread = threading.Thread(target=self._watch, daemon=True)
-        self.thread.start()
+        self.thread = follow_peers(self.sock, self.stop, self._saw)
 
-    def _watch(self):
-        index, connection = 0, UnixConnection(self.sock)
-        while not self.stop.is_set():
-            try:
-                connection.request("GET", f"/v1/peers?index={index}&wait=5s")
-                body = json.loads(connection.getresponse().read())
-            except (OSError, http.client.HTTPException, ValueError):
-                time.sleep(0.05)
-                connection = UnixConnection(self.sock)
-                continue
-            now = time.time()
-            index = body["version"]
-            for peer in body["peers"]:
-                self.seen.setdefault(self.key_of(peer), now)
+    def _saw(self, now, peers):
+        for peer in peers:
+            self.seen.setdefault(self.key_of(peer), now)
 
     def wait_for(self, key, timeout=30):
         deadline = time.time() + timeout

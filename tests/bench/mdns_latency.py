@@ -13,7 +13,6 @@ Figures, not pass/fail. Usage (root; tests/bench/mdns.sh runs it):
 Everything that sends mDNS runs inside the lab's hosts (nsenter into a holder's namespaces); this
 process only reads peerscout's Unix socket and the children's stdout.
 The sniffer half (`mdns_latency.py sniff IP4 IP6 SRC_IP4 SRC_IP6`) runs inside host 1."""
-import http.client
 import json
 import os
 import select
@@ -27,7 +26,7 @@ import tempfile
 import threading
 import time
 
-from lab_bench import ROOT, UnixConnection, percentiles, read_env
+from lab_bench import ROOT, UnixConnection, follow_peers, percentiles, read_env
 
 RUST = os.path.join(ROOT, "tests", "peers", "rust_mdns_responder.py")
 SELF = os.path.abspath(__file__)
@@ -124,32 +123,20 @@ class Peerscout:
         self.present, self.first_seen, self.first_gone, self.returns = set(), {}, {}, {}
         self.addresses = {}
         self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._watch, daemon=True)
-        self.thread.start()
+        self.thread = follow_peers(self.sock, self.stopping, self._listed)
 
-    def _watch(self):
-        index, connection = 0, UnixConnection(self.sock)
-        while not self.stopping.is_set():
-            try:
-                connection.request("GET", f"/v1/peers?index={index}&wait=5s")
-                body = json.loads(connection.getresponse().read())
-            except (OSError, http.client.HTTPException, ValueError):
-                time.sleep(0.05)
-                connection = UnixConnection(self.sock)
-                continue
-            now = time.time()
-            index = body["version"]
-            listed = {p["peer_id"]: p for p in body["peers"] if p.get("peer_id")}
-            with self.lock:
-                for key, peer in listed.items():
-                    if key not in self.first_seen:
-                        self.first_seen[key] = now
-                        self.addresses[key] = [a["multiaddr"] for a in peer["addresses"]]
-                    elif key not in self.present:
-                        self.returns[key] = self.returns.get(key, 0) + 1
-                for key in self.present - listed.keys():
-                    self.first_gone.setdefault(key, now)
-                self.present = set(listed)
+    def _listed(self, now, peers):
+        listed = {p["peer_id"]: p for p in peers if p.get("peer_id")}
+        with self.lock:
+            for key, peer in listed.items():
+                if key not in self.first_seen:
+                    self.first_seen[key] = now
+                    self.addresses[key] = [a["multiaddr"] for a in peer["addresses"]]
+                elif key not in self.present:
+                    self.returns[key] = self.returns.get(key, 0) + 1
+            for key in self.present - listed.keys():
+                self.first_gone.setdefault(key, now)
+            self.present = set(listed)
 
     def seen(self, key):
         with self.lock:
@@ -220,6 +207,22 @@ def missing(label, values):
         print(f"  !! {label}: not within the timeout in trial(s) {bad}")
 
 
+def notes(ps, ids, listed, gone, anchors, returned, example=True):
+    """A section's closing lines: the trials peerscout (listed, gone) and each anchor ((label,
+    values) pairs) missed; how often a `returned` (a departed peer) came back on peerscout's
+    socket; with `example`, how trial 1's peer was listed."""
+    missing("peerscout listed", listed)
+    missing("peerscout gone", gone)
+    for label, values in anchors:
+        missing(label, values)
+    back = sum(ps.returns.get(ids[i], 0) for i in range(1, TRIALS + 1))
+    if back:
+        print(f"  !! {back} time(s) a {returned} came back on peerscout's socket")
+    addresses = ps.addresses.get(ids[1]) if example else None
+    if addresses:
+        print(f"  trial 1 listed as {addresses}")
+
+
 # ---------------------------------------------------------------- 1. DNS-SD
 def dns_sd(hosts, ps, ids):
     events = {}  # (kind, service name) -> first time
@@ -262,13 +265,9 @@ def dns_sd(hosts, ps, ids):
           "avahi-browse '=' (anchor)", TRIALS)
     table("goodbye (SIGTERM to publisher) -> gone", gone, anchor_gone,
           "avahi-browse '-' (anchor)", TRIALS)
-    missing("peerscout listed", listed)
-    missing("peerscout gone", gone)
-    missing("avahi-browse '='", anchor_listed)
-    missing("avahi-browse '-'", anchor_gone)
-    back = sum(ps.returns.get(ids[i], 0) for i in range(1, TRIALS + 1))
-    if back:
-        print(f"  !! {back} time(s) a withdrawn service came back on peerscout's socket")
+    notes(ps, ids, listed, gone,
+          [("avahi-browse '='", anchor_listed), ("avahi-browse '-'", anchor_gone)],
+          "withdrawn service", example=False)
 
 
 # ---------------------------------------------------------------- 2 and 3. libp2p
@@ -314,15 +313,7 @@ def go_libp2p(hosts, ps, observer, binary, ids):
           "go-libp2p 'found' (anchor)", TRIALS)
     table("goodbye (SIGTERM: TTL-0 response) -> gone", gone, None, None, TRIALS)
     print("  (no anchor for gone: go-libp2p's mDNS has no 'lost' callback, only HandlePeerFound)")
-    missing("peerscout listed", listed)
-    missing("peerscout gone", gone)
-    missing("go-libp2p found", anchor_listed)
-    back = sum(ps.returns.get(ids[i], 0) for i in range(1, TRIALS + 1))
-    if back:
-        print(f"  !! {back} time(s) a departed go peer came back on peerscout's socket")
-    example = ps.addresses.get(ids[1])
-    if example:
-        print(f"  trial 1 listed as {example}")
+    notes(ps, ids, listed, gone, [("go-libp2p found", anchor_listed)], "departed go peer")
 
 
 def rust_libp2p(hosts, ps, observer, ids):
@@ -351,14 +342,7 @@ def rust_libp2p(hosts, ps, observer, ids):
     table("TTL-0 response (spawned) -> gone", gone, None, None, TRIALS)
     print(f"  go-libp2p peer in host 3 found the rust-format peer in {found}/{TRIALS} trials "
           "(it cannot read rust-libp2p's responses)")
-    missing("peerscout listed", listed)
-    missing("peerscout gone", gone)
-    back = sum(ps.returns.get(ids[i], 0) for i in range(1, TRIALS + 1))
-    if back:
-        print(f"  !! {back} time(s) a departed rust-format peer came back on peerscout's socket")
-    example = ps.addresses.get(ids[1])
-    if example:
-        print(f"  trial 1 listed as {example}")
+    notes(ps, ids, listed, gone, [], "departed rust-format peer")
 
 
 # ---------------------------------------------------------------- 4. idle traffic

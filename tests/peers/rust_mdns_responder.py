@@ -60,13 +60,16 @@ import struct
 import sys
 import time
 
+sys.dont_write_bytecode = True  # importing mdns_wire (beside this file) leaves no __pycache__
+# lib.rs: MDNS_GROUP 224.0.0.251 and MDNS_PORT 5353, from mdns_wire
+from mdns_wire import (MDNS_GROUP, MDNS_PORT, ParseError, join_mdns_group, multicast_from,  # noqa: E402
+                       parse_frame, udp_socket)
+
 # lib.rs
 SERVICE_NAME = b"_p2p._udp.local"
 SERVICE_NAME_FQDN = "_p2p._udp.local."
 META_QUERY_SERVICE = b"_services._dns-sd._udp.local"
 META_QUERY_SERVICE_FQDN = "_services._dns-sd._udp.local."
-MDNS_GROUP = "224.0.0.251"
-MDNS_PORT = 5353
 
 # dns.rs constants
 MAX_TXT_VALUE_LENGTH = 255
@@ -98,6 +101,13 @@ def append_u16(out: bytearray, value: int) -> None:
 
 def append_u32(out: bytearray, value: int) -> None:
     out += struct.pack(">I", value & 0xFFFFFFFF)
+
+
+def append_header(out: bytearray, *fields: int) -> None:
+    """The 12-byte header as dns.rs writes it: six append_u16 (id, flags, qdcount, ancount, nscount,
+    arcount)."""
+    for value in fields:
+        append_u16(out, value)
 
 
 def duration_to_secs(seconds: float) -> int:
@@ -171,12 +181,7 @@ def build_query() -> bytes:
     """dns.rs build_query: random id, flags 0, 1 question `_p2p._udp.local` PTR (12) IN (1), no QU bit.
     33 bytes."""
     out = bytearray()
-    append_u16(out, _rng.randrange(0x10000))  # rand::random::<u16>()
-    append_u16(out, 0x0)
-    append_u16(out, 0x1)
-    append_u16(out, 0x0)
-    append_u16(out, 0x0)
-    append_u16(out, 0x0)
+    append_header(out, _rng.randrange(0x10000), 0x0, 0x1, 0x0, 0x0, 0x0)  # id: rand::random::<u16>()
     append_qname(out, SERVICE_NAME)
     append_u16(out, 0x0C)
     append_u16(out, 0x01)
@@ -189,12 +194,7 @@ def query_response_packet(id_: int, peer_name: bytes, records: list, ttl: int) -
     `_p2p._udp.local` PTR (0x000c) class 0x0001 (no cache-flush) <ttl> <rdlen> <peer name>, then the
     TXT records as additionals."""
     out = bytearray()
-    append_u16(out, id_)
-    append_u16(out, 0x8400)
-    append_u16(out, 0x0)
-    append_u16(out, 0x1)
-    append_u16(out, 0x0)
-    append_u16(out, len(records))
+    append_header(out, id_, 0x8400, 0x0, 0x1, 0x0, len(records))
     append_qname(out, SERVICE_NAME)
     append_u16(out, 0x000C)
     append_u16(out, 0x0001)
@@ -239,12 +239,7 @@ def build_service_discovery_response(id_: int, ttl_seconds: float) -> bytes:
     <rdlen 17> `_p2p._udp.local`. 69 bytes."""
     ttl = duration_to_secs(ttl_seconds)
     out = bytearray()
-    append_u16(out, id_)
-    append_u16(out, 0x8400)
-    append_u16(out, 0x0)
-    append_u16(out, 0x1)
-    append_u16(out, 0x0)
-    append_u16(out, 0x0)
+    append_header(out, id_, 0x8400, 0x0, 0x1, 0x0, 0x0)
     append_qname(out, META_QUERY_SERVICE)
     append_u16(out, 0x000C)
     append_u16(out, 0x8001)
@@ -261,11 +256,8 @@ def build_service_discovery_response(id_: int, ttl_seconds: float) -> bytes:
 # Decoding: a minimal stand-in for hickory-proto's Message::from_vec as query.rs uses it. The whole
 # packet must parse, or it is dropped (rust logs "Parsing mdns packet failed" and ignores it).
 # Compression pointers must point strictly backwards (hickory's rule; this also stops loops).
+# mdns_wire.parse_frame walks the header, questions and record headers; ParseError is its.
 # ---------------------------------------------------------------------------------------------
-
-class ParseError(Exception):
-    pass
-
 
 def read_name(buf: bytes, pos: int):
     """Returns (labels as list of bytes, position after the name in the original stream)."""
@@ -310,61 +302,41 @@ def name_to_str(labels) -> str:
 
 
 def parse_message(buf: bytes) -> dict:
-    if len(buf) < 12:
-        raise ParseError("short header")
-    id_, flags, qd, an, ns, ar = struct.unpack(">6H", buf[:12])
-    pos = 12
-    questions = []
-    for _ in range(qd):
-        labels, pos = read_name(buf, pos)
-        if pos + 4 > len(buf):
-            raise ParseError("truncated question")
-        qtype, qclass = struct.unpack(">HH", buf[pos:pos + 4])
-        pos += 4
-        questions.append({"name": name_to_str(labels), "labels": labels, "type": qtype, "class": qclass})
-    sections = []
-    for count in (an, ns, ar):
-        records = []
-        for _ in range(count):
-            labels, pos = read_name(buf, pos)
-            if pos + 10 > len(buf):
-                raise ParseError("truncated record header")
-            rtype, rclass, ttl, rdlen = struct.unpack(">HHIH", buf[pos:pos + 10])
-            pos += 10
-            if pos + rdlen > len(buf):
-                raise ParseError("rdata runs past the end")
-            rdata_start, rdata_end = pos, pos + rdlen
-            rec = {"name": name_to_str(labels), "labels": labels, "type": rtype, "class": rclass,
-                   "ttl": ttl}
-            if rtype in (12, 5, 2):  # PTR, CNAME, NS
-                target, after = read_name(buf, rdata_start)
-                if after != rdata_end:
-                    raise ParseError("name rdata length mismatch")
-                rec["target"] = target
-            elif rtype == 16:  # TXT: character-strings that exactly fill the rdata
-                strings, p = [], rdata_start
-                while p < rdata_end:
-                    n = buf[p]
-                    if p + 1 + n > rdata_end:
-                        raise ParseError("TXT string runs past the rdata")
-                    strings.append(bytes(buf[p + 1:p + 1 + n]))
-                    p += 1 + n
-                rec["strings"] = strings
-            elif rtype == 1 and rdlen != 4:
-                raise ParseError("bad A rdata")
-            elif rtype == 28 and rdlen != 16:
-                raise ParseError("bad AAAA rdata")
-            elif rtype == 33:  # SRV
-                if rdlen < 7:
-                    raise ParseError("bad SRV rdata")
-                _, after = read_name(buf, rdata_start + 6)
-                if after != rdata_end:
-                    raise ParseError("SRV rdata length mismatch")
-            records.append(rec)
-            pos = rdata_end
-        sections.append(records)
-    return {"id": id_, "flags": flags, "questions": questions, "answers": sections[0],
-            "authorities": sections[1], "additionals": sections[2]}
+    def record(labels, rtype, rclass, ttl, rdata_start, rdlen):
+        rdata_end = rdata_start + rdlen
+        rec = {"name": name_to_str(labels), "labels": labels, "type": rtype, "class": rclass,
+               "ttl": ttl}
+        if rtype in (12, 5, 2):  # PTR, CNAME, NS
+            target, after = read_name(buf, rdata_start)
+            if after != rdata_end:
+                raise ParseError("name rdata length mismatch")
+            rec["target"] = target
+        elif rtype == 16:  # TXT: character-strings that exactly fill the rdata
+            strings, p = [], rdata_start
+            while p < rdata_end:
+                n = buf[p]
+                if p + 1 + n > rdata_end:
+                    raise ParseError("TXT string runs past the rdata")
+                strings.append(bytes(buf[p + 1:p + 1 + n]))
+                p += 1 + n
+            rec["strings"] = strings
+        elif rtype == 1 and rdlen != 4:
+            raise ParseError("bad A rdata")
+        elif rtype == 28 and rdlen != 16:
+            raise ParseError("bad AAAA rdata")
+        elif rtype == 33:  # SRV
+            if rdlen < 7:
+                raise ParseError("bad SRV rdata")
+            _, after = read_name(buf, rdata_start + 6)
+            if after != rdata_end:
+                raise ParseError("SRV rdata length mismatch")
+        return rec
+
+    (id_, flags, _, _, _, _), questions, sections, _ = parse_frame(buf, read_name, record)
+    return {"id": id_, "flags": flags,
+            "questions": [{"name": name_to_str(labels), "labels": labels, "type": qtype, "class": qclass}
+                          for labels, qtype, qclass in questions],
+            "answers": sections[0], "authorities": sections[1], "additionals": sections[2]}
 
 
 # A small multiaddr check standing in for rust's `str::parse::<Multiaddr>()`: known protocol names,
@@ -515,8 +487,7 @@ def hostile_packet(kind: str, peer_id: str, addr: str, ttl: int) -> bytes:
         # + 2 rdlength; and the TXT additional's owner name is the same pointer (to offset 39).
         # A resolver that follows pointers without a loop guard spins forever.
         out = bytearray()
-        for v in (0, 0x8400, 0, 1, 0, 1):
-            append_u16(out, v)
+        append_header(out, 0, 0x8400, 0, 1, 0, 1)
         append_qname(out, SERVICE_NAME)          # offset 12..28
         out += b"\x00\x0c\x00\x01"
         append_u32(out, ttl)
@@ -596,18 +567,13 @@ def classify(buf: bytes):
 
 def make_sockets(iface_ip: str):
     # iface.rs InterfaceState::new, IPv4 branch.
-    recv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
-    recv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    recv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    recv.bind(("0.0.0.0", MDNS_PORT))
+    recv = udp_socket(("0.0.0.0", MDNS_PORT), reuse=True)
     recv.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
     recv.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 255)
-    mreq = socket.inet_aton(MDNS_GROUP) + socket.inet_aton(iface_ip)
-    recv.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+    join_mdns_group(recv, iface_ip)
     # `UdpSocket::bind(SocketAddr::new(addr, 0))`; IP_MULTICAST_IF is our addition (see the header).
-    send = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
-    send.bind((iface_ip, 0))
-    send.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(iface_ip))
+    send = udp_socket((iface_ip, 0))
+    multicast_from(send, iface_ip)
     recv.setblocking(False)
     send.setblocking(False)
     return recv, send

@@ -47,32 +47,21 @@ readonly IFACE=eth0
 readonly DBUS_SOCKET=/run/dbus/system_bus_socket
 # avahi-daemon lives in /usr/sbin, which a caller's PATH may lack.
 PATH=$PATH:/usr/local/sbin:/usr/sbin:/sbin
-SLEEP_BIN=$(realpath "$(command -v sleep)")
-readonly SLEEP_BIN
 
-die() { printf 'lab.sh: %s\n' "$*" >&2; exit 1; }
-note() { [[ -z ${LAB_VERBOSE:-} ]] || printf 'lab.sh: %s\n' "$*" >&2; }
+# die, note, with_lock, write_env, pid_is, live_pid, make_switch, make_host, start_holder_in, spawn_in,
+# up_checks, up_begin/up_end, cmd_down_quiet, cmd_down.
+# shellcheck source=../netns_lab.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../netns_lab.sh"
 
 usage() {
   die "usage: lab.sh {up DIR N [--no-avahi] | exec DIR K CMD... | avahi-stop DIR K [--kill] | avahi-start DIR K | down DIR}"
 }
 
 # ---------------------------------------------------------------- lab identity and state
-lab_init() { # lab_init DIR: derives every name from DIR (which need not exist, for `down`)
-  [[ -n $1 ]] || usage
-  dir=$(realpath -m -- "$1")
-  local h
-  h=$(printf '%s' "$dir" | sha256sum | cut -c1-6)
-  pfx=pl$h
-  sw_ns=$pfx-sw
-  octet=$((16#${h:0:2}))
-}
+# lab_init DIR: derives every name from DIR (which need not exist, for `down`)
+lab_init() { lab_names pl "$1"; }
 
-load_conf() { # the settings `up` recorded: HOSTS
-  [[ -f $dir/lab.conf ]] || die "no lab in $dir (run lab.sh up first)"
-  # shellcheck source=/dev/null
-  source "$dir/lab.conf"
-}
+load_conf() { read_conf; } # the settings `up` recorded: HOSTS
 
 host_ns() { printf '%s-h%s' "$pfx" "$1"; }
 host_ip() { printf '10.214.%s.%s' "$octet" $((10 + $1)); }
@@ -83,27 +72,10 @@ check_k() { # check_k K: a host of this lab
   if [[ ! $1 =~ ^[1-9][0-9]*$ ]] || (($1 > HOSTS)); then die "bad host number '$1' (want 1..$HOSTS)"; fi
 }
 
-with_lock() { # with_lock CMD...: serialise state edits of concurrent lab.sh calls on one DIR
-  (
-    flock 8
-    "$@"
-  ) 8>"$dir/.lab.lock"
-}
-
-ns_exists() { [[ -e /run/netns/$1 ]]; }
-
 bin_path() { # bin_path NAME: the resolved path of a command, or nothing
   local p
   p=$(command -v "$1" 2>/dev/null) || return 0
   realpath "$p"
-}
-
-# True when PID is alive, runs binary BIN, and sits in network namespace NS (guards against PID reuse).
-pid_is() { # pid_is PID BIN NS
-  local pid=$1
-  [[ -n $2 && $pid =~ ^[0-9]+$ && -d /proc/$pid ]] || return 1
-  [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$2" ]] || return 1
-  [[ $(stat -L -c %i "/proc/$pid/ns/net" 2>/dev/null) == "$(stat -L -c %i "/run/netns/$3" 2>/dev/null)" ]]
 }
 
 # True while PID runs; an exited daemon is a zombie until its adoptive parent (init) gets round to it.
@@ -114,67 +86,36 @@ running() { # running PID
   [[ ${st%% *} != Z ]]
 }
 
-pid_of() { # pid_of K FILE BIN: the live PID recorded in DIR/hK/FILE, or fail
-  local f pid
-  f=$(host_dir "$1")/$2
-  [[ -s $f ]] || return 1
-  pid=$(<"$f")
-  pid_is "$pid" "$3" "$(host_ns "$1")" || return 1
-  printf '%s' "$pid"
-}
+# pid_of K FILE BIN: the live PID recorded in DIR/hK/FILE, or fail
+pid_of() { live_pid "$(host_dir "$1")/$2" "$3" "$(host_ns "$1")"; }
 holder_pid() { pid_of "$1" holder "$SLEEP_BIN"; }
 dbus_pid() { pid_of "$1" dbus.pid "$(bin_path dbus-daemon)"; }
 avahi_pid() { pid_of "$1" avahi.pid "$(bin_path avahi-daemon)"; }
 
-write_env_locked() {
-  local tmp=$dir/.lab.env.tmp k
-  {
-    printf 'LAB_DIR=%q\n' "$dir"
-    printf 'HOSTS=%q\n' "$HOSTS"
-    printf 'SWITCH_NS=%q\n' "$sw_ns"
-    for ((k = 1; k <= HOSTS; k++)); do
-      printf 'HOST%s_NS=%q\n' "$k" "$(host_ns "$k")"
-      printf 'HOST%s_HOLDER=%q\n' "$k" "$(holder_pid "$k" || true)"
-      printf 'HOST%s_IP4=%q\n' "$k" "$(host_ip "$k")"
-      printf 'HOST%s_IP6=%q\n' "$k" "$(cat "$(host_dir "$k")/ip6" 2>/dev/null || true)"
-      printf 'HOST%s_IFACE=%q\n' "$k" "$IFACE"
-      printf 'HOST%s_HOSTNAME=%q\n' "$k" "$(host_name "$k")"
-      printf 'HOST%s_DBUS_PID=%q\n' "$k" "$(dbus_pid "$k" || true)"
-      printf 'HOST%s_AVAHI_PID=%q\n' "$k" "$(avahi_pid "$k" || true)"
-    done
-  } >"$tmp"
-  mv -f "$tmp" "$dir/lab.env"
+env_lines() { # lab.env after LAB_DIR (write_env)
+  local k
+  printf 'HOSTS=%q\n' "$HOSTS"
+  printf 'SWITCH_NS=%q\n' "$sw_ns"
+  for ((k = 1; k <= HOSTS; k++)); do
+    printf 'HOST%s_NS=%q\n' "$k" "$(host_ns "$k")"
+    printf 'HOST%s_HOLDER=%q\n' "$k" "$(holder_pid "$k" || true)"
+    printf 'HOST%s_IP4=%q\n' "$k" "$(host_ip "$k")"
+    printf 'HOST%s_IP6=%q\n' "$k" "$(cat "$(host_dir "$k")/ip6" 2>/dev/null || true)"
+    printf 'HOST%s_IFACE=%q\n' "$k" "$IFACE"
+    printf 'HOST%s_HOSTNAME=%q\n' "$k" "$(host_name "$k")"
+    printf 'HOST%s_DBUS_PID=%q\n' "$k" "$(dbus_pid "$k" || true)"
+    printf 'HOST%s_AVAHI_PID=%q\n' "$k" "$(avahi_pid "$k" || true)"
+  done
 }
-write_env() { with_lock write_env_locked; }
 
 # ---------------------------------------------------------------- network
-# The switch: a bridge without multicast snooping. With snooping on (the default), a group's port list
-# is learned from IGMP/MLD reports and, with no querier to refresh it, expires after ~260 s; ff02::fb
-# would then reach only the hosts that joined since.
-make_switch() {
-  ip netns add "$sw_ns" &&
-    ip -n "$sw_ns" link set lo up &&
-    ip -n "$sw_ns" link add br0 type bridge mcast_snooping 0 &&
-    ip -n "$sw_ns" link set br0 up
-}
-
-# make_host K: namespace pl<id>-hK with lo and eth0, veth peer hK on the switch's bridge; records the
-# IPv6 link-local address in DIR/hK/ip6.
-make_host() {
+# make_lan_host K: namespace pl<id>-hK with lo and eth0 (multicast, no DAD), veth peer hK on the switch's
+# bridge; records the IPv6 link-local address in DIR/hK/ip6.
+make_lan_host() {
   local k=$1 ns hdir i ip6=""
   ns=$(host_ns "$k")
   hdir=$(host_dir "$k")
-  if ! {
-    ip netns add "$ns" &&
-      ip -n "$ns" link set lo multicast on up &&
-      ip -n "$sw_ns" link add "h$k" type veth peer name "$IFACE" netns "$ns" &&
-      ip -n "$sw_ns" link set "h$k" master br0 up &&
-      ip netns exec "$ns" sysctl -q -w "net.ipv6.conf.$IFACE.accept_dad=0" &&
-      ip -n "$ns" addr add "$(host_ip "$k")/24" dev "$IFACE" &&
-      ip -n "$ns" link set "$IFACE" multicast on up
-  }; then
-    die "cannot create namespace $ns"
-  fi
+  make_host "$ns" "h$k" "$(host_ip "$k")" --multicast || die "cannot create namespace $ns"
   for ((i = 0; i < 100; i++)); do
     ip6=$(ip -n "$ns" -6 -o addr show dev "$IFACE" scope link | awk '$3 == "inet6" { sub("/.*", "", $4); print $4; exit }')
     [[ -n $ip6 ]] && break
@@ -195,25 +136,17 @@ host_run() { # host_run K CMD...: CMD in host K's namespaces, on its own system 
 # start_holder K: host K's private mount namespace (tmpfs /run, the lab's resolv.conf, no static avahi
 # services or hosts) and uts namespace (hostname lanhostK), held by a sleeping process.
 start_holder() {
-  local k=$1 hdir i
+  local k=$1 hdir
   hdir=$(host_dir "$k")
-  printf '# lab.sh: no DNS in the lab\nnameserver 127.0.0.1\n' >"$hdir/resolv.conf"
+  write_resolv_conf "$hdir"
   mkdir -p "$hdir/services"
   : >"$hdir/avahi-hosts"
-  rm -f "$hdir/holder"
-  # shellcheck disable=SC2016 # $1.. expand in the inner sh
-  setsid ip netns exec "$(host_ns "$k")" unshare -m -u --propagation private \
-    sh -c 'mount --bind "$3/resolv.conf" /etc/resolv.conf && mount -t tmpfs -o mode=0755 tmpfs /run &&
-           mkdir -p /run/dbus /run/avahi-daemon &&
-           { [ ! -d /etc/avahi/services ] || mount --bind "$3/services" /etc/avahi/services; } &&
-           { [ ! -f /etc/avahi/hosts ] || mount --bind "$3/avahi-hosts" /etc/avahi/hosts; } &&
-           hostname "$1" && echo $$ >"$2" && exec "$4" infinity' \
-    sh "$(host_name "$k")" "$hdir/holder" "$hdir" "$SLEEP_BIN" </dev/null >>"$hdir/holder.log" 2>&1 &
-  for ((i = 0; i < 200; i++)); do
-    holder_pid "$k" >/dev/null && return 0
-    sleep 0.05
-  done
-  die "host $k: its namespace holder did not start: $(tail -n1 "$hdir/holder.log" 2>/dev/null)"
+  # shellcheck disable=SC2016 # $3 expands in the holder's sh
+  start_holder_in "$(host_ns "$k")" "$(host_name "$k")" "$hdir" "$hdir/holder.log" \
+    'mkdir -p /run/dbus /run/avahi-daemon &&
+     { [ ! -d /etc/avahi/services ] || mount --bind "$3/services" /etc/avahi/services; } &&
+     { [ ! -f /etc/avahi/hosts ] || mount --bind "$3/avahi-hosts" /etc/avahi/hosts; }' ||
+    die "host $k: its namespace holder did not start: $(tail -n1 "$hdir/holder.log" 2>/dev/null)"
 }
 
 # launch K NAME CMD...: run CMD in host K's namespaces in the background, its PID in DIR/hK/NAME.pid
@@ -224,10 +157,7 @@ launch() {
   hdir=$(host_dir "$k")
   holder=$(holder_pid "$k") || die "host $k: its namespace holder is not running (lab down?)"
   rm -f "$hdir/$name.pid"
-  # shellcheck disable=SC2016 # $1 expands in the inner sh
-  setsid nsenter -t "$holder" -n -m -u -- env -u DBUS_SYSTEM_BUS_ADDRESS \
-    sh -c 'echo $$ >"$1" && shift && exec "$@"' sh "$hdir/$name.pid" "$@" \
-    </dev/null >>"$hdir/$name.log" 2>&1 &
+  spawn_in "$holder" "$hdir/$name.pid" "$hdir/$name.log" "$@"
 }
 
 # wait_started K NAME: wait for DIR/hK/NAME.pid; die if the process is already gone.
@@ -340,7 +270,7 @@ stop_avahi() { # stop_avahi K SIGNAL: signal the daemon, wait until it is gone
 cmd_up() {
   (($# == 2 || $# == 3)) || usage
   lab_init "$1"
-  local avahi=1 k c
+  local avahi=1 k
   HOSTS=$2
   if (($# == 3)); then
     [[ $3 == --no-avahi ]] || usage
@@ -349,16 +279,9 @@ cmd_up() {
   if [[ ! $HOSTS =~ ^[1-9][0-9]*$ ]] || ((HOSTS > MAX_HOSTS)); then
     die "bad N '$HOSTS' (want 1..$MAX_HOSTS)"
   fi
-  [[ $EUID -eq 0 ]] || die "must run as root (network namespaces)"
-  for c in ip unshare nsenter setsid flock sha256sum sysctl dbus-daemon; do
-    command -v "$c" >/dev/null 2>&1 || die "missing command: $c"
-  done
-  if ((avahi)); then
-    for c in avahi-daemon avahi-browse avahi-resolve; do
-      command -v "$c" >/dev/null 2>&1 || die "missing command: $c"
-    done
-  fi
-  ! ns_exists "$sw_ns" || die "a lab is already up for $dir (lab.sh down $dir first)"
+  local -a commands=(ip unshare nsenter setsid flock sha256sum sysctl dbus-daemon)
+  ((avahi == 0)) || commands+=(avahi-daemon avahi-browse avahi-resolve)
+  up_checks "${commands[@]}"
 
   mkdir -p "$dir"
   # A previous lab's state in DIR (pid files, logs) would mislead this one: drop what lab.sh owns.
@@ -366,14 +289,12 @@ cmd_up() {
   printf 'HOSTS=%q\n' "$HOSTS" >"$dir/lab.conf"
   for ((k = 1; k <= HOSTS; k++)); do mkdir -p "$(host_dir "$k")"; done
 
-  # shellcheck disable=SC2034 # read by the EXIT trap
-  up_done=0
-  trap 'rc=$?; if ((rc != 0 && up_done == 0)); then cmd_down_quiet; fi' EXIT
-  trap 'exit 130' INT TERM HUP
-
-  make_switch || die "cannot create the switch namespace $sw_ns"
+  # The switch: a bridge without multicast snooping. With snooping on (the default), a group's port
+  # list is learned from IGMP/MLD reports and, with no querier to refresh it, expires after ~260 s;
+  # ff02::fb would then reach only the hosts that joined since.
+  up_begin mcast_snooping 0
   for ((k = 1; k <= HOSTS; k++)); do
-    make_host "$k"
+    make_lan_host "$k"
     start_holder "$k"
     start_dbus "$k"
   done
@@ -382,9 +303,7 @@ cmd_up() {
     for ((k = 1; k <= HOSTS; k++)); do launch_avahi "$k"; done
     for ((k = 1; k <= HOSTS; k++)); do wait_avahi "$k"; done
   fi
-  write_env
-  # shellcheck disable=SC2034 # read by the EXIT trap
-  up_done=1
+  up_end
 }
 
 cmd_exec() {
@@ -424,64 +343,7 @@ cmd_avahi_start() {
   write_env
 }
 
-# Kill every process inside the lab's namespaces (all started by the lab), then delete the namespaces.
-cmd_down_quiet() {
-  local -a nss=()
-  local ns pids i left
-  # The lab's namespaces: pl<id>-* (a prefix unique to DIR).
-  while read -r ns _; do
-    [[ $ns == "$pfx"-* ]] && nss+=("$ns")
-  done < <(ip netns list 2>/dev/null || true)
-  ((${#nss[@]})) || return 0
-  for ns in "${nss[@]}"; do
-    pids=$(ip netns pids "$ns" 2>/dev/null || true)
-    # shellcheck disable=SC2086 # word splitting of the PID list is wanted
-    [[ -z $pids ]] || kill -TERM $pids 2>/dev/null || true
-  done
-  for ((i = 0; i < 50; i++)); do
-    left=""
-    for ns in "${nss[@]}"; do left+=$(ip netns pids "$ns" 2>/dev/null || true); done
-    [[ -z $left ]] && break
-    sleep 0.1
-  done
-  for ns in "${nss[@]}"; do
-    pids=$(ip netns pids "$ns" 2>/dev/null || true)
-    # shellcheck disable=SC2086
-    [[ -z $pids ]] || kill -KILL $pids 2>/dev/null || true
-  done
-  # Delete the hosts before the switch (their veth peers go with them).
-  for ns in "${nss[@]}"; do [[ $ns == "$sw_ns" ]] || ip netns del "$ns" 2>/dev/null || true; done
-  ip netns del "$sw_ns" 2>/dev/null || true
-  rm -f "$dir"/h[0-9]*/*.pid "$dir"/h[0-9]*/holder 2>/dev/null || true
-}
+# After cmd_down_quiet (netns_lab.sh) has killed the lab's processes.
+forget_pids() { rm -f "$dir"/h[0-9]*/*.pid "$dir"/h[0-9]*/holder 2>/dev/null || true; }
 
-cmd_down() {
-  (($# == 1)) || usage
-  lab_init "$1"
-  [[ $EUID -eq 0 ]] || die "must run as root (network namespaces)"
-  cmd_down_quiet
-  local ns
-  while read -r ns _; do
-    [[ $ns != "$pfx"-* ]] || die "namespace $ns still exists after down"
-  done < <(ip netns list 2>/dev/null || true)
-  if [[ -f $dir/lab.conf ]]; then
-    load_conf
-    write_env
-  fi
-}
-
-main() {
-  (($# >= 1)) || usage
-  local sub=$1
-  shift
-  case "$sub" in
-    up) cmd_up "$@" ;;
-    exec) cmd_exec "$@" ;;
-    avahi-stop) cmd_avahi_stop "$@" ;;
-    avahi-start) cmd_avahi_start "$@" ;;
-    down) cmd_down "$@" ;;
-    *) usage ;;
-  esac
-}
-
-main "$@"
+lab_main up exec avahi-stop avahi-start down -- "$@"

@@ -3,10 +3,10 @@
 // goes out of scope.
 #pragma once
 
-#include <map>
 #include <string>
 #include <vector>
 
+#include "tests/integration/lab_script.h"
 #include "tests/integration/sidecar_process.h"
 
 namespace peerscout::testing {
@@ -32,7 +32,7 @@ class LanLab {
   // lab.sh SUBCOMMAND DIR ARGS...: "avahi-stop", {"2"}; re-reads lab.env afterwards.
   ProcessResult Run(const std::string& subcommand, const std::vector<std::string>& args = {});
   // A value of lab.env: "HOST2_IP4", "HOSTS".
-  std::string Get(const std::string& key) const;
+  std::string Get(const std::string& key) const { return lab_.Get(key); }
   // Host k's value of lab.env: Host(1, "IP6") is HOST1_IP6.
   std::string Host(int k, const std::string& what) const {
     return Get("HOST" + std::to_string(k) + "_" + what);
@@ -42,12 +42,9 @@ class LanLab {
   std::vector<std::string> InHost(int k) const;
 
  private:
-  void ReadEnv();
-
-  std::string directory_;
+  LabScript lab_;
   std::string error_;
   bool up_ = false;
-  std::map<std::string, std::string> env_;
 };
 
 }  // namespace peerscout::testing

@@ -2,11 +2,11 @@
 // lab.sh beside this file and torn down when the Lab goes out of scope.
 #pragma once
 
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "tests/integration/lab_script.h"
 #include "tests/integration/sidecar_process.h"
 
 namespace peerscout::testing {
@@ -31,7 +31,7 @@ class Lab {
   // lab.sh SUBCOMMAND DIR ARGS...; re-reads lab.env afterwards.
   ProcessResult Run(const std::string& subcommand, const std::vector<std::string>& args = {});
   // A value of lab.env: "NODE2_IP4", "TAILSCALE_BIN".
-  std::string Get(const std::string& key) const;
+  std::string Get(const std::string& key) const { return lab_.Get(key); }
   std::string Node(int k, const std::string& what) const {
     return Get("NODE" + std::to_string(k) + "_" + what);
   }
@@ -40,11 +40,8 @@ class Lab {
   std::vector<std::string> InNode(int k) const;
 
  private:
-  void ReadEnv();
-
-  std::string directory_;
+  LabScript lab_;
   std::string error_;
-  std::map<std::string, std::string> env_;
 };
 
 }  // namespace peerscout::testing

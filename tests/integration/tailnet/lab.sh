@@ -67,14 +67,14 @@ readonly DEFAULT_HEADSCALE=$HEADSCALE_NEWEST
 readonly HS_PORT=8080
 readonly TS_SOCK=/var/run/tailscale/tailscaled.sock
 readonly CLEAN_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-SLEEP_BIN=$(realpath "$(command -v sleep)")
-readonly SLEEP_BIN
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 build_daemons=$(cd "$here/../.." && pwd -P)/tools/build-daemons.sh
 
-die() { printf 'lab.sh: %s\n' "$*" >&2; exit 1; }
-note() { [[ -z ${LAB_VERBOSE:-} ]] || printf 'lab.sh: %s\n' "$*" >&2; }
+# die, note, with_lock, write_env, pid_is, live_pid, make_switch, make_host, write_resolv_conf,
+# start_holder_in, spawn_in, up_checks, up_begin/up_end, cmd_down_quiet, cmd_down.
+# shellcheck source=../netns_lab.sh
+source "$here/../netns_lab.sh"
 
 usage() {
   die "usage: lab.sh {up DIR NODES [--tailscale V] [--headscale V] [--policy-mode file|database] | join DIR K [--tags T,..] | start|kill|down-node|up-node|expire DIR K | tag DIR K TAG... | policy DIR TAG... | apikey DIR [--expiration D] | exec DIR K CMD... | hs DIR ARGS... | stop-headscale|start-headscale|down DIR}"
@@ -82,14 +82,8 @@ usage() {
 
 # ---------------------------------------------------------------- lab identity and state
 lab_init() { # lab_init DIR: derives every name from DIR (which need not exist, for `down`)
-  [[ -n $1 ]] || usage
-  dir=$(realpath -m -- "$1")
-  local h
-  h=$(printf '%s' "$dir" | sha256sum | cut -c1-6)
-  pfx=ps$h
-  sw_ns=$pfx-sw
+  lab_names ps "$1"
   hs_ns=$pfx-hs
-  octet=$((16#${h:0:2}))
   hs_ip=10.213.$octet.1
   hs_url=http://$hs_ip:$HS_PORT
   hs_dir=$dir/hs
@@ -98,10 +92,8 @@ lab_init() { # lab_init DIR: derives every name from DIR (which need not exist, 
 }
 
 load_conf() { # the settings `up` recorded
-  [[ -f $dir/lab.conf ]] || die "no lab in $dir (run lab.sh up first)"
   POLICY_MODE="file" # labs made before --policy-mode existed
-  # shellcheck source=/dev/null
-  source "$dir/lab.conf"
+  read_conf
 }
 
 node_ns() { printf '%s-n%s' "$pfx" "$1"; }
@@ -112,109 +104,52 @@ check_k() {
   if [[ ! $1 =~ ^[1-9][0-9]*$ ]] || (($1 > 240)); then die "bad node number '$1' (want 1..240)"; fi
 }
 
-with_lock() { # with_lock CMD...: serialise state edits of concurrent lab.sh calls on one DIR
-  (
-    flock 8
-    "$@"
-  ) 8>"$dir/.lab.lock"
-}
+# node_pid K: the live tailscaled PID of node K, or fail
+node_pid() { live_pid "$(node_dir "$1")/pid" "$TAILSCALED_BIN" "$(node_ns "$1")"; }
 
-ns_exists() { [[ -e /run/netns/$1 ]]; }
+hs_pid() { live_pid "$hs_dir/pid" "$HEADSCALE_BIN" "$hs_ns"; }
 
-# True when PID is alive, runs binary BIN, and sits in network namespace NS (guards against PID reuse).
-pid_is() { # pid_is PID BIN NS
-  local pid=$1
-  [[ $pid =~ ^[0-9]+$ && -d /proc/$pid ]] || return 1
-  [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == "$2" ]] || return 1
-  [[ $(stat -L -c %i "/proc/$pid/ns/net" 2>/dev/null) == "$(stat -L -c %i "/run/netns/$3" 2>/dev/null)" ]]
+env_lines() { # lab.env after LAB_DIR (write_env)
+  local k max=0 list="" ndir pid
+  printf 'HEADSCALE_URL=%q\n' "$hs_url"
+  printf 'HEADSCALE_BIN=%q\n' "$HEADSCALE_BIN"
+  printf 'HEADSCALE_CONFIG=%q\n' "$hs_cfg"
+  printf 'HEADSCALE_NS=%q\n' "$hs_ns"
+  printf 'HEADSCALE_PID=%q\n' "$(hs_pid || true)"
+  printf 'HEADSCALE_VERSION=%q\n' "$HEADSCALE_VERSION"
+  printf 'HEADSCALE_POLICY_MODE=%q\n' "$POLICY_MODE"
+  printf 'TAILSCALE_BIN=%q\n' "$TAILSCALE_BIN"
+  printf 'TAILSCALED_BIN=%q\n' "$TAILSCALED_BIN"
+  printf 'TAILSCALE_VERSION=%q\n' "$TAILSCALE_VERSION"
+  if [[ -f $dir/nodes ]]; then
+    while read -r k; do
+      ndir=$(node_dir "$k")
+      ((k > max)) && max=$k
+      list+="${list:+,}$k"
+      pid=$(node_pid "$k" || true)
+      printf 'NODE%s_PID=%q\n' "$k" "$pid"
+      printf 'NODE%s_HOLDER=%q\n' "$k" "$(holder_pid "$k" || true)"
+      printf 'NODE%s_NS=%q\n' "$k" "$(node_ns "$k")"
+      printf 'NODE%s_IP=%q\n' "$k" "$(node_ip "$k")"
+      printf 'NODE%s_IP4=%q\n' "$k" "$(cat "$ndir/ip4" 2>/dev/null || true)"
+      printf 'NODE%s_ID=%q\n' "$k" "$(cat "$ndir/id" 2>/dev/null || true)"
+    done < <(sort -n -u "$dir/nodes")
+  fi
+  printf 'NODES=%q\n' "$max"
+  printf 'NODE_LIST=%s\n' "$list"
 }
-
-node_pid() { # node_pid K: the live tailscaled PID of node K, or fail
-  local f
-  f=$(node_dir "$1")/pid
-  [[ -s $f ]] || return 1
-  local pid
-  pid=$(<"$f")
-  pid_is "$pid" "$TAILSCALED_BIN" "$(node_ns "$1")" || return 1
-  printf '%s' "$pid"
-}
-
-hs_pid() {
-  [[ -s $hs_dir/pid ]] || return 1
-  local pid
-  pid=$(<"$hs_dir/pid")
-  pid_is "$pid" "$HEADSCALE_BIN" "$hs_ns" || return 1
-  printf '%s' "$pid"
-}
-
-write_env_locked() {
-  local tmp=$dir/.lab.env.tmp k max=0 list="" ndir pid
-  {
-    printf 'LAB_DIR=%q\n' "$dir"
-    printf 'HEADSCALE_URL=%q\n' "$hs_url"
-    printf 'HEADSCALE_BIN=%q\n' "$HEADSCALE_BIN"
-    printf 'HEADSCALE_CONFIG=%q\n' "$hs_cfg"
-    printf 'HEADSCALE_NS=%q\n' "$hs_ns"
-    printf 'HEADSCALE_PID=%q\n' "$(hs_pid || true)"
-    printf 'HEADSCALE_VERSION=%q\n' "$HEADSCALE_VERSION"
-    printf 'HEADSCALE_POLICY_MODE=%q\n' "$POLICY_MODE"
-    printf 'TAILSCALE_BIN=%q\n' "$TAILSCALE_BIN"
-    printf 'TAILSCALED_BIN=%q\n' "$TAILSCALED_BIN"
-    printf 'TAILSCALE_VERSION=%q\n' "$TAILSCALE_VERSION"
-    if [[ -f $dir/nodes ]]; then
-      while read -r k; do
-        ndir=$(node_dir "$k")
-        ((k > max)) && max=$k
-        list+="${list:+,}$k"
-        pid=$(node_pid "$k" || true)
-        printf 'NODE%s_PID=%q\n' "$k" "$pid"
-        printf 'NODE%s_HOLDER=%q\n' "$k" "$(holder_pid "$k" || true)"
-        printf 'NODE%s_NS=%q\n' "$k" "$(node_ns "$k")"
-        printf 'NODE%s_IP=%q\n' "$k" "$(node_ip "$k")"
-        printf 'NODE%s_IP4=%q\n' "$k" "$(cat "$ndir/ip4" 2>/dev/null || true)"
-        printf 'NODE%s_ID=%q\n' "$k" "$(cat "$ndir/id" 2>/dev/null || true)"
-      done < <(sort -n -u "$dir/nodes")
-    fi
-    printf 'NODES=%q\n' "$max"
-    printf 'NODE_LIST=%s\n' "$list"
-  } >"$tmp"
-  mv -f "$tmp" "$dir/lab.env"
-}
-write_env() { with_lock write_env_locked; }
 
 add_node_locked() { # record K in DIR/nodes once
   grep -qx "$1" "$dir/nodes" 2>/dev/null || printf '%s\n' "$1" >>"$dir/nodes"
 }
 
 # ---------------------------------------------------------------- network
-make_switch() {
-  ip netns add "$sw_ns" &&
-    ip -n "$sw_ns" link set lo up &&
-    ip -n "$sw_ns" link add br0 type bridge &&
-    ip -n "$sw_ns" link set br0 up
-}
-
-# make_host NS PORT IP: namespace NS with lo and eth0=IP/24, veth peer PORT on the switch's bridge.
-make_host() {
-  local ns=$1 port=$2 ip_addr=$3
-  ip netns add "$ns" &&
-    ip -n "$ns" link set lo up &&
-    ip -n "$sw_ns" link add "$port" type veth peer name eth0 netns "$ns" &&
-    ip -n "$sw_ns" link set "$port" master br0 up &&
-    ip -n "$ns" addr add "$ip_addr/24" dev eth0 &&
-    ip -n "$ns" link set eth0 up
-}
-
 ensure_node_ns() { # ensure_node_ns K
   local ns
   ns=$(node_ns "$1")
   ns_exists "$ns" || make_host "$ns" "n$1" "$(node_ip "$1")" ||
     die "cannot create namespace $ns"
 }
-
-# Daemons see a resolv.conf naming only their namespace's loopback (bind-mounted in their private mount
-# namespace): even a stray DNS lookup cannot target the host's resolver.
-write_resolv_conf() { printf '# lab.sh: no DNS in the lab\nnameserver 127.0.0.1\n' >"$1/resolv.conf"; }
 
 # ---------------------------------------------------------------- headscale
 hs_cli() { # hs_cli ARGS...: headscale CLI inside the Headscale namespace (no route anywhere but the lab)
@@ -462,35 +397,19 @@ wait_state() {
   die "node $k: BackendState is '${st:-none}', not $want after ${secs} s"
 }
 
-holder_pid() { # holder_pid K: the PID holding node K's mount and uts namespaces, or fail
-  local f pid
-  f=$(node_dir "$1")/holder
-  [[ -s $f ]] || return 1
-  pid=$(<"$f")
-  pid_is "$pid" "$SLEEP_BIN" "$(node_ns "$1")" || return 1
-  printf '%s' "$pid"
-}
+# holder_pid K: the PID holding node K's mount and uts namespaces, or fail
+holder_pid() { live_pid "$(node_dir "$1")/holder" "$SLEEP_BIN" "$(node_ns "$1")"; }
 
 # start_holder K: node K's private mount namespace (tmpfs /run, the lab's resolv.conf) and uts
 # namespace (hostname nodeK), held by a sleeping process. Every tailscaled of the node enters it,
 # so a restarted daemon puts its socket where processes already inside the node (peerscout under
 # test) look for it.
 start_holder() {
-  local k=$1 ndir ns i
+  local k=$1 ndir
   ndir=$(node_dir "$k")
-  ns=$(node_ns "$k")
   holder_pid "$k" >/dev/null && return 0
-  rm -f "$ndir/holder"
-  # shellcheck disable=SC2016 # $1.. expand in the inner sh
-  setsid ip netns exec "$ns" unshare -m -u --propagation private \
-    sh -c 'mount --bind "$3/resolv.conf" /etc/resolv.conf && mount -t tmpfs -o mode=0755 tmpfs /run &&
-           hostname "$1" && echo $$ >"$2" && exec "$4" infinity' \
-    sh "node$k" "$ndir/holder" "$ndir" "$SLEEP_BIN" </dev/null >>"$ndir/tailscaled.log" 2>&1 &
-  for ((i = 0; i < 200; i++)); do
-    holder_pid "$k" >/dev/null && return 0
-    sleep 0.05
-  done
-  die "node $k: its namespace holder did not start (see $ndir/tailscaled.log)"
+  start_holder_in "$(node_ns "$k")" "node$k" "$ndir" "$ndir/tailscaled.log" ||
+    die "node $k: its namespace holder did not start (see $ndir/tailscaled.log)"
 }
 
 start_tailscaled() { # start_tailscaled K: start the daemon, wait for its LocalAPI socket
@@ -502,14 +421,10 @@ start_tailscaled() { # start_tailscaled K: start the daemon, wait for its LocalA
   write_resolv_conf "$ndir"
   start_holder "$k"
   holder=$(holder_pid "$k")
-  # The inner sh writes its own PID and execs tailscaled, so DIR/nK/pid is tailscaled's PID.
-  # shellcheck disable=SC2016 # $1.. expand in the inner sh
-  setsid nsenter -t "$holder" -n -m -u -- \
-    sh -c 'echo $$ >"$1" &&
-           exec env -i PATH="$2" HOME=/root TS_NO_LOGS_NO_SUPPORT=1 TS_DISABLE_PORTMAPPER=1 TS_DEBUG_USE_DERP_HTTP=1 TS_LOGS_DIR="$4" \
-             "$3" --tun=userspace-networking --statedir="$4" --port=41641' \
-    sh "$ndir/pid" "$CLEAN_PATH" "$TAILSCALED_BIN" "$ndir" \
-    </dev/null >>"$ndir/tailscaled.log" 2>&1 &
+  # DIR/nK/pid is tailscaled's PID (spawn_in's sh writes its own, then execs env, which execs it).
+  spawn_in "$holder" "$ndir/pid" "$ndir/tailscaled.log" env -i PATH="$CLEAN_PATH" HOME=/root \
+    TS_NO_LOGS_NO_SUPPORT=1 TS_DISABLE_PORTMAPPER=1 TS_DEBUG_USE_DERP_HTTP=1 TS_LOGS_DIR="$ndir" \
+    "$TAILSCALED_BIN" --tun=userspace-networking --statedir="$ndir" --port=41641
   for ((i = 0; i < 200; i++)); do
     if [[ -s $ndir/pid ]]; then
       pid=$(<"$ndir/pid")
@@ -640,12 +555,7 @@ cmd_up() {
   [[ $POLICY_MODE == file || $POLICY_MODE == database ]] ||
     die "bad --policy-mode '$POLICY_MODE' (want file or database)"
   if [[ ! $nodes =~ ^[0-9]+$ ]] || ((nodes > 240)); then die "bad NODES '$nodes' (want 0..240)"; fi
-  [[ $EUID -eq 0 ]] || die "must run as root (network namespaces)"
-  local c
-  for c in ip unshare nsenter setsid flock curl jq sha256sum; do
-    command -v "$c" >/dev/null 2>&1 || die "missing command: $c"
-  done
-  ! ns_exists "$sw_ns" || die "a lab is already up for $dir (lab.sh down $dir first)"
+  up_checks ip unshare nsenter setsid flock curl jq sha256sum
 
   local bins
   bins=$("$build_daemons" tailscale "$tsv") || die "cannot build tailscale $tsv (see above)"
@@ -665,12 +575,8 @@ cmd_up() {
     printf 'POLICY_MODE=%q\n' "$POLICY_MODE"
   } >"$dir/lab.conf"
 
-  # shellcheck disable=SC2034 # read by the EXIT trap
-  up_done=0
-  trap 'rc=$?; if ((rc != 0 && up_done == 0)); then cmd_down_quiet; fi' EXIT
-  trap 'exit 130' INT TERM HUP
-
-  make_switch || die "cannot create the switch namespace $sw_ns"
+  # shellcheck disable=SC2119 # a plain bridge: no options
+  up_begin
   make_host "$hs_ns" hs "$hs_ip" || die "cannot create namespace $hs_ns"
   write_hs_config
   printf 'tag:exo\n' >"$hs_dir/tags"
@@ -704,9 +610,7 @@ cmd_up() {
     done
   done
   for ((k = 1; k <= nodes; k++)); do login_end "$k"; done
-  write_env
-  # shellcheck disable=SC2034 # read by the EXIT trap
-  up_done=1
+  up_end
 }
 
 cmd_join() {
@@ -909,75 +813,8 @@ cmd_start_headscale() {
   write_env
 }
 
-# Kill every process inside the lab's namespaces (all started by the lab), then delete the namespaces.
-cmd_down_quiet() {
-  local -a nss=()
-  local ns pids i left
-  # The lab's namespaces: ps<id>-* (a prefix unique to DIR).
-  while read -r ns _; do
-    [[ $ns == "$pfx"-* ]] && nss+=("$ns")
-  done < <(ip netns list 2>/dev/null || true)
-  ((${#nss[@]})) || return 0
-  for ns in "${nss[@]}"; do
-    pids=$(ip netns pids "$ns" 2>/dev/null || true)
-    # shellcheck disable=SC2086 # word splitting of the PID list is wanted
-    [[ -z $pids ]] || kill -TERM $pids 2>/dev/null || true
-  done
-  for ((i = 0; i < 50; i++)); do
-    left=""
-    for ns in "${nss[@]}"; do left+=$(ip netns pids "$ns" 2>/dev/null || true); done
-    [[ -z $left ]] && break
-    sleep 0.1
-  done
-  for ns in "${nss[@]}"; do
-    pids=$(ip netns pids "$ns" 2>/dev/null || true)
-    # shellcheck disable=SC2086
-    [[ -z $pids ]] || kill -KILL $pids 2>/dev/null || true
-  done
-  # Delete nodes and headscale before the switch (their veth peers go with them).
-  for ns in "${nss[@]}"; do [[ $ns == "$sw_ns" ]] || ip netns del "$ns" 2>/dev/null || true; done
-  ip netns del "$sw_ns" 2>/dev/null || true
-  rm -f "$hs_dir/pid" "$dir"/n[0-9]*/pid 2>/dev/null || true
-}
+# After cmd_down_quiet (netns_lab.sh) has killed the lab's processes.
+forget_pids() { rm -f "$hs_dir/pid" "$dir"/n[0-9]*/pid 2>/dev/null || true; }
 
-cmd_down() {
-  (($# == 1)) || usage
-  lab_init "$1"
-  [[ $EUID -eq 0 ]] || die "must run as root (network namespaces)"
-  cmd_down_quiet
-  local ns
-  while read -r ns _; do
-    [[ $ns != "$pfx"-* ]] || die "namespace $ns still exists after down"
-  done < <(ip netns list 2>/dev/null || true)
-  if [[ -f $dir/lab.conf ]]; then
-    load_conf
-    write_env
-  fi
-}
-
-main() {
-  (($# >= 1)) || usage
-  local sub=$1
-  shift
-  case "$sub" in
-    up) cmd_up "$@" ;;
-    join) cmd_join "$@" ;;
-    start) cmd_start "$@" ;;
-    kill) cmd_kill "$@" ;;
-    down-node) cmd_down_node "$@" ;;
-    up-node) cmd_up_node "$@" ;;
-    tag) cmd_tag "$@" ;;
-    policy) cmd_policy "$@" ;;
-    expire) cmd_expire "$@" ;;
-    apikey) cmd_apikey "$@" ;;
-    exec) cmd_exec "$@" ;;
-    hs) cmd_hs "$@" ;;
-    stop-headscale) cmd_stop_headscale "$@" ;;
-    start-headscale) cmd_start_headscale "$@" ;;
-    down) cmd_down "$@" ;;
-    -h | --help | help) usage ;;
-    *) usage ;;
-  esac
-}
-
-main "$@"
+lab_main up join start kill down-node up-node tag policy expire apikey exec hs \
+  stop-headscale start-headscale down -- "$@"
