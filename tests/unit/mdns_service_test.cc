@@ -16,7 +16,6 @@ using ::testing::HasSubstr;
 using testing::Id;
 using ::testing::IsEmpty;
 using testing::kPeerA;
-using testing::kPeerC;
 
 TEST(ServiceTxtTest, ReadsTheKeysWeAdvertise) {
   const std::vector<std::string> strings{"peer_id=" + kPeerA,         "port=52416",    "app=exo",
