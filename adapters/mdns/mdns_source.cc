@@ -2,7 +2,6 @@
 
 #include <poll.h>
 #include <spdlog/spdlog.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@
 #include "adapters/mdns/libp2p_message.h"
 #include "adapters/mdns/service_txt.h"
 #include "sidecar/config/config.h"
+#include "sidecar/net/stop_event.h"
 
 namespace peerscout::mdns {
 namespace {
@@ -35,24 +35,6 @@ std::string HostName() {
   if (gethostname(name.data(), name.size() - 1) != 0 || name[0] == '\0') return "peerscout";
   return name.data();
 }
-
-// Wakes a poll() when stop is requested.
-class StopEvent {
- public:
-  explicit StopEvent(std::stop_token stop)
-      : fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), callback_(std::move(stop), [this] {
-          const uint64_t one = 1;
-          [[maybe_unused]] const ssize_t written = write(fd_, &one, sizeof one);
-        }) {}
-  ~StopEvent() { close(fd_); }
-  StopEvent(const StopEvent&) = delete;
-  StopEvent& operator=(const StopEvent&) = delete;
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-  std::stop_callback<std::function<void()>> callback_;
-};
 
 bool Contains(const std::vector<IpAddress>& addresses, const IpAddress& ip) {
   return std::find(addresses.begin(), addresses.end(), ip) != addresses.end();

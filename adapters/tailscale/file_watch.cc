@@ -1,7 +1,6 @@
 #include "adapters/tailscale/file_watch.h"
 
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
@@ -9,11 +8,12 @@
 #include <cstdint>
 #include <filesystem>
 
+#include "sidecar/net/stop_event.h"
+
 namespace peerscout::tailscale {
 
 FileWatch::FileWatch(const std::string& path)
     : name_(std::filesystem::path(path).filename().string()) {
-  wake_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   inotify_ = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   std::filesystem::path directory = std::filesystem::path(path).parent_path();
   if (directory.empty()) directory = std::filesystem::current_path();
@@ -26,20 +26,16 @@ FileWatch::FileWatch(const std::string& path)
 
 FileWatch::~FileWatch() {
   if (inotify_ >= 0) close(inotify_);
-  if (wake_ >= 0) close(wake_);
 }
 
 bool FileWatch::Wait(std::chrono::milliseconds timeout, std::stop_token stop) {
-  std::stop_callback wake(stop, [this] {
-    const uint64_t one = 1;
-    [[maybe_unused]] ssize_t written = write(wake_, &one, sizeof one);
-  });
+  const StopEvent wake(stop);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!stop.stop_requested()) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
-    std::array<pollfd, 2> fds{pollfd{wake_, POLLIN, 0}, pollfd{inotify_, POLLIN, 0}};
+    std::array<pollfd, 2> fds{pollfd{wake.fd(), POLLIN, 0}, pollfd{inotify_, POLLIN, 0}};
     if (poll(fds.data(), inotify_ >= 0 ? 2 : 1, static_cast<int>(left.count())) <= 0) continue;
     if (fds[0].revents != 0) return false;
     alignas(inotify_event) char buffer[4096];

@@ -22,7 +22,6 @@ class FileWatch {
  private:
   std::string name_;
   int inotify_ = -1;
-  int wake_ = -1;  // eventfd written by a stop request
 };
 
 }  // namespace peerscout::tailscale

@@ -1,0 +1,18 @@
+#include "sidecar/net/stop_event.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+namespace peerscout {
+
+StopEvent::StopEvent(std::stop_token stop)
+    : fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), callback_(std::move(stop), [this] {
+        const uint64_t one = 1;
+        [[maybe_unused]] const ssize_t written = write(fd_, &one, sizeof one);
+      }) {}
+
+StopEvent::~StopEvent() { close(fd_); }
+
+}  // namespace peerscout
