@@ -88,8 +88,8 @@ class DnsSdBackend : public ServiceBackend {
   std::vector<Ref> browses_;
   std::map<Announcement, Resolution> resolutions_;
   Ref registration_;
-  std::optional<Advertisement> requested_;   // what we asked to register
-  std::optional<Advertisement> advertised_;  // that, under the name the daemon gave it
+  std::optional<Advertisement> requested_;  // what we asked to register
+  std::string advertised_name_;             // its name, as the daemon gave it
 };
 
 void DnsSdBackend::Run(std::stop_token stop, ServiceEvents& events) {
@@ -163,7 +163,7 @@ void DnsSdBackend::Disconnect(const std::string& why) {
   browses_.clear();
   registration_.reset();
   requested_.reset();
-  advertised_.reset();
+  advertised_name_.clear();
   connected_ = false;
   failed_ = false;
   if (was_connected && !why.empty()) events_->Disconnected("dns_sd: " + why);
@@ -204,7 +204,7 @@ void DNSSD_API DnsSdBackend::OnBrowse(DNSServiceRef /*ref*/, DNSServiceFlags fla
     if (backend.resolutions_.erase(announcement) != 0) backend.events_->Lost(announcement);
     return;
   }
-  if (backend.advertised_ && backend.advertised_->name == name) return;  // our own, likely
+  if (!backend.advertised_name_.empty() && backend.advertised_name_ == name) return;  // ours
   if (backend.resolutions_.count(announcement) != 0) return;
   DNSServiceRef resolve = nullptr;
   if (DNSServiceResolve(&resolve, 0, interface, name, type, domain, OnResolve, self) !=
@@ -299,7 +299,7 @@ void DNSSD_API DnsSdBackend::OnRegister(DNSServiceRef /*ref*/, DNSServiceFlags /
                                         DNSServiceErrorType error, const char* name,
                                         const char* /*type*/, const char* /*domain*/, void* self) {
   auto& backend = *static_cast<DnsSdBackend*>(self);
-  if (error == kDNSServiceErr_NoError && backend.advertised_) backend.advertised_->name = name;
+  if (error == kDNSServiceErr_NoError && name != nullptr) backend.advertised_name_ = name;
   backend.events_->Advertised(name ? name : "",
                               error == kDNSServiceErr_NoError ? "" : ErrorText(error));
 }
@@ -310,7 +310,7 @@ void DnsSdBackend::SyncAdvertisement() {
   if (wanted == requested_) return;
   registration_.reset();
   requested_ = wanted;
-  advertised_ = wanted;
+  advertised_name_ = wanted ? wanted->name : "";
   if (!wanted) return;
   TXTRecordRef txt;
   TXTRecordCreate(&txt, 0, nullptr);
