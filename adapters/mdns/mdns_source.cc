@@ -308,7 +308,10 @@ void MdnsSource::RunLibp2p(std::stop_token stop) {
   std::vector<MulticastSocket> sockets;
   QuerySchedule schedule(options_.query_interval, Clock::now());
   Clock::time_point refresh_at{};
+  // One second after our first query, until the first snapshot with its answers is out (max:
+  // not armed; a deadline left in the past would make every poll return at once).
   Clock::time_point ready_at = Clock::time_point::max();
+  bool first_round = true;
   Clock::time_point counters_at{};
   std::vector<IpAddress> ours;
   while (!stop.stop_requested()) {
@@ -323,15 +326,17 @@ void MdnsSource::RunLibp2p(std::stop_token stop) {
     }
     if (!sockets.empty() && now >= schedule.next()) {
       SendQueries(sockets, schedule, now);
-      if (ready_at == Clock::time_point::max()) ready_at = now + kFirstAnswers;
+      if (first_round && ready_at == Clock::time_point::max()) ready_at = now + kFirstAnswers;
     }
     Clock::time_point until =
         sockets.empty() ? refresh_at : std::min({schedule.next(), refresh_at, ready_at});
     {
       std::lock_guard lock(mutex_);
-      if (!libp2p_ready_ && now >= ready_at) {
+      if (now >= ready_at) {
         libp2p_ready_ = true;
         PublishLocked();
+        ready_at = Clock::time_point::max();
+        first_round = false;
       }
       const bool expired = peers_.Expire(now);
       if (local_peers_.Expire(now) || expired || (counters_dirty_ && now >= counters_at)) {
