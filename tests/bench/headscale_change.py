@@ -7,26 +7,26 @@ import sys
 import tempfile
 import time
 
-from lab_bench import Sidecar, lab, percentiles, read_env
+from lab_bench import delay_line, lab, tailnet
+
+
+def config_with_key(env, directory):
+    """The Headscale source against the lab's server, with a fresh API key in a file."""
+    key = lab("apikey", directory).strip()
+    run = tempfile.mkdtemp(prefix="ps-hs-key-")
+    with open(f"{run}/key", "w") as f:
+        f.write(key)
+    return ('[sources.env]\nenabled = false\n[sources.tailscale]\nenabled = false\n'
+            '[registry]\nstartup_deadline = "0s"\n[sources.headscale]\n'
+            f'url = "{env["HEADSCALE_URL"]}"\nallow_http = true\napi_key_file = "{run}/key"\n')
 
 
 def main():
     version = sys.argv[1] if len(sys.argv) > 1 else ""
     trials = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    directory = tempfile.mkdtemp(prefix="ps-hs-")
-    sidecar = None
-    try:
-        lab("up", directory, "2", *(["--headscale", version] if version else []))
-        env = read_env(directory)
-        key = lab("apikey", directory).strip()
-        run = tempfile.mkdtemp(prefix="ps-hs-key-")
-        with open(f"{run}/key", "w") as f:
-            f.write(key)
-        config = ('[sources.env]\nenabled = false\n[sources.tailscale]\nenabled = false\n'
-                  '[registry]\nstartup_deadline = "0s"\n[sources.headscale]\n'
-                  f'url = "{env["HEADSCALE_URL"]}"\nallow_http = true\napi_key_file = "{run}/key"\n')
-        port_of = lambda peer: str(peer["addresses"][0].get("port")) if peer["addresses"] else ""
-        sidecar = Sidecar(env, config, port_of)
+    up = ["2", *(["--headscale", version] if version else [])]
+    port_of = lambda peer: str(peer["addresses"][0].get("port")) if peer["addresses"] else ""
+    with tailnet("ps-hs-", up, config_with_key, port_of) as (_, sidecar, directory):
         delays = []
         for trial in range(trials):
             port = str(40000 + trial)
@@ -35,13 +35,7 @@ def main():
             seen = sidecar.wait_for(port)
             if seen is not None:
                 delays.append(seen - returned)
-        p = percentiles(delays)
-        print(f"changes {len(delays)}/{trials}  p50 {p['p50']:.3f} s  p95 {p['p95']:.3f} s  "
-              f"max {p['max']:.3f} s  (bound: poll_interval 5 s + 0.1 s)")
-    finally:
-        if sidecar:
-            sidecar.close()
-        lab("down", directory)
+        print(delay_line("changes", delays, trials, "  (bound: poll_interval 5 s + 0.1 s)"))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """What the lab benchmarks share: lab.sh, a peerscout inside node 1, and a watcher that follows
 its blocking queries and records when each thing first appears (follow_peers, which
 mdns_latency.py's watcher uses too)."""
+import contextlib
 import http.client
 import json
 import os
@@ -103,3 +104,28 @@ class Sidecar:
         self.stop.set()
         self.process.terminate()
         self.process.wait()
+
+
+@contextlib.contextmanager
+def tailnet(prefix, up_args, config, key_of):
+    """A lab (`lab.sh up DIR *up_args`) with peerscout in node 1; `config` is the sidecar's
+    config text, or a function of the lab's env that returns it. Yields (env, sidecar, dir);
+    the sidecar is stopped and the lab taken down afterwards, whatever happened."""
+    directory = tempfile.mkdtemp(prefix=prefix)
+    sidecar = None
+    try:
+        lab("up", directory, *up_args)
+        env = read_env(directory)
+        sidecar = Sidecar(env, config(env, directory) if callable(config) else config, key_of)
+        yield env, sidecar, directory
+    finally:
+        if sidecar:
+            sidecar.close()
+        lab("down", directory)
+
+
+def delay_line(what, delays, total, tail=""):
+    """'joins 20/20  p50 ... s  p95 ... s  max ... s' for the delays measured in `total` trials."""
+    p = percentiles(delays)
+    return (f"{what} {len(delays)}/{total}  p50 {p['p50']:.3f} s  p95 {p['p95']:.3f} s  "
+            f"max {p['max']:.3f} s{tail}")

@@ -4,10 +4,9 @@ defaults (tailscale source on the LocalAPI, following the IPN bus), left alone f
 CPU time, RSS and PSS of peerscout and of that node's tailscaled. Needs root and the daemons."""
 import os
 import sys
-import tempfile
 import time
 
-from lab_bench import Sidecar, lab, read_env
+from lab_bench import tailnet
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -28,12 +27,8 @@ def memory_kb(pid):
 
 def main():
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 60
-    directory = tempfile.mkdtemp(prefix="ps-idle-")
-    sidecar = None
-    try:
-        lab("up", directory, "4")
-        env = read_env(directory)
-        sidecar = Sidecar(env, '[sources.env]\nenabled = false\n', lambda peer: peer["id"])
+    with tailnet("ps-idle-", ["4"], '[sources.env]\nenabled = false\n',
+                 lambda peer: peer["id"]) as (env, sidecar, _):
         time.sleep(3)  # settled: first reads done, stream connected
         pids = {"peerscout": sidecar.process.pid, "tailscaled": int(env["NODE1_PID"])}
         before = {name: cpu_seconds(pid) for name, pid in pids.items()}
@@ -44,10 +39,6 @@ def main():
             memory = memory_kb(pid)
             print(f"{name:14} {100 * used / seconds:16.3f} {memory['Rss'] / 1024:8.1f} "
                   f"{memory['Pss'] / 1024:8.1f}")
-    finally:
-        if sidecar:
-            sidecar.close()
-        lab("down", directory)
 
 
 if __name__ == "__main__":
