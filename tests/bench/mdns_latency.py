@@ -407,6 +407,18 @@ def sniff(ip4, ip6, src4, src6):
                               "kind": classify(buf)}), flush=True)
 
 
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_kb_of(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
 def idle(hosts, log_path, packets_path):
     packets = []
     sniffer = hosts[1].spawn(["python3", "-B", SELF, "sniff", hosts[1].ip4, hosts[1].ip6,
@@ -429,8 +441,11 @@ def idle(hosts, log_path, packets_path):
         time.sleep(max(0.0, start + BURST_SECONDS - time.time()))
         q_burst = ps.counter("queries_sent")
         idle_from = time.time()
+        cpu_from = cpu_seconds(ps.process.pid)
         time.sleep(IDLE_SECONDS)
         idle_to = time.time()
+        cpu_idle = cpu_seconds(ps.process.pid) - cpu_from
+        rss_kb = rss_kb_of(ps.process.pid)
         q_idle = ps.counter("queries_sent") - q_burst
         ps.close()
         stopped = ps.stopped
@@ -486,6 +501,8 @@ def idle(hosts, log_path, packets_path):
     line("peerscout's shutdown (packets)", goodbye, None)
     print(f"  cross-check, peerscout's queries_sent: {q_burst} in the first {idle_from - start:.0f} s, "
           f"{q_idle} in the idle {IDLE_SECONDS} s ({q_idle / m_on:.1f}/min; one interface)")
+    print(f"  peerscout while idle: {100 * cpu_idle / (idle_to - idle_from):.3f} % of a core, "
+          f"RSS {rss_kb / 1024:.1f} MB")
 
 
 # ---------------------------------------------------------------- main
