@@ -44,14 +44,17 @@ void PrintKeys(std::string_view title, std::string_view section, std::string_vie
 
 void ListKeys() {
   for (const SectionSpec& section : CoreSections()) {
-    std::string title = section.name.empty() ? "top level"
+    const std::string name(section.name);
+    std::string title = name.empty() ? "top level"
                         : section.is_array
-                            ? "[[" + std::string(section.name) + "]] (variables: PEERSCOUT_" +
-                                  std::string(section.name) + "_<index>_<KEY>)"
-                            : "[" + std::string(section.name) + "]";
-    PrintKeys(title + ": " + std::string(section.help), section.name,
-              section.is_array ? std::string(section.name) + "_<index>" : section.name,
-              section.options);
+                            ? "[[" + name + "]] (variables: PEERSCOUT_" + name + "_<index>_<KEY>)"
+                        : section.is_named ? "[" + name + ".<name>]"
+                                           : "[" + name + "]";
+    const std::string variables = section.is_array   ? name + "_<index>"
+                                  : section.is_named ? name + "_<name>"
+                                                     : name;
+    PrintKeys(title + ": " + std::string(section.help), section.is_named ? name + ".<name>" : name,
+              variables, section.options);
   }
   for (const SourceFactory& factory : Catalog()) {
     const std::string section = "sources." + std::string(factory.type);

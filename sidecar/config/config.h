@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sidecar/config/app_profile.h"
 #include "sidecar/config/duration.h"
 #include "sidecar/config/option.h"
 #include "sidecar/net/ip_address.h"
@@ -74,6 +75,8 @@ struct SourceConfig {
 struct Config {
   std::string file;  // empty: defaults and environment only
   std::string runtime_dir = "/run/peerscout";
+  AppProfile app;                // the one `app` names
+  std::vector<AppProfile> apps;  // the built-in ones, changed or added to by [apps.<name>]
   LogConfig log;
   ServerConfig server;
   RegistryConfig registry;

@@ -1,10 +1,12 @@
 #include "sidecar/config/config_loader.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <set>
 
 #include "sidecar/config/config_schema.h"
+#include "sidecar/net/app_tags.h"
 #include "sidecar/net/endpoint.h"
 #include "sidecar/render/shell_quote.h"
 
@@ -57,6 +59,8 @@ class Loader {
     const OptionValues top =
         ReadTable(&root, FindSection("").options, "the top level", "PEERSCOUT", CheckTables(root));
     config.runtime_dir = top.Get<std::string>("runtime_dir");
+    BuildApps(root, top, config);
+    app_ = &config.app;
     BuildLog(Section(root, "log"), config.log);
     BuildServer(Section(root, "server"), config);
     BuildRegistry(Section(root, "registry"), config.registry);
@@ -97,6 +101,7 @@ class Loader {
       const std::string_view name = key.str();
       if (!tables.count(name)) continue;
       const bool is_array = name != "sources" && FindSection(name).is_array;
+      // [sources.<name>] and [apps.<name>]: each entry is checked where it is read.
       if (is_array && !node.is_array_of_tables()) {
         Error(Where(node) + ": [[" + std::string(name) + "]] must be an array of tables");
       } else if (!is_array && !node.is_table()) {
@@ -114,6 +119,10 @@ class Loader {
     for (const OptionSpec& spec : specs) {
       auto value = ParseOptionText(spec, spec.default_text);
       if (value) values.Set(std::string(spec.key), *value, "default");
+      if (auto text = ProfileDefault(spec)) {
+        auto profile_value = ParseOptionText(spec, *text);
+        if (profile_value) values.Set(std::string(spec.key), *profile_value, "app " + app_->name);
+      }
     }
     if (table != nullptr) {
       for (const auto& [key, node] : *table) {
@@ -145,6 +154,11 @@ class Loader {
       values.Set(std::string(spec.key), *value, variable);
     }
     return values;
+  }
+
+  std::optional<std::string> ProfileDefault(const OptionSpec& spec) const {
+    if (app_ == nullptr || spec.app_field == AppField::kNone) return std::nullopt;
+    return app_->DefaultFor(spec.app_field);
   }
 
   static const OptionSpec* Find(std::span<const OptionSpec> specs, std::string_view key) {
@@ -192,6 +206,110 @@ class Loader {
                          table ? Where(*table) : env_prefix});
     }
     return entries;
+  }
+
+  // The built-in profiles, then [apps.<name>] tables (and PEERSCOUT_APPS_<NAME>_<KEY>), each
+  // key changing one field of its base; then the one `app` names.
+  void BuildApps(const toml::table& root, const OptionValues& top, Config& config) {
+    config.apps = BuiltinAppProfiles();
+    const toml::table* tables = root["apps"].as_table();
+    std::set<std::string> names;
+    for (const AppProfile& profile : config.apps) names.insert(profile.name);
+    if (tables) {
+      for (const auto& [key, node] : *tables) {
+        if (!node.is_table()) {
+          Error(Where(node) + ": [apps." + std::string(key.str()) + "] must be a table");
+        } else if (!IsSourceName(key.str())) {
+          Error(Where(node) + ": app name '" + std::string(key.str()) +
+                "': use lowercase letters, digits, '-' and '_'");
+        } else {
+          names.emplace(key.str());
+        }
+      }
+    }
+    for (const std::string& name : names) {
+      const toml::table* table = tables ? (*tables)[name].as_table() : nullptr;
+      BuildApp(name, table, config.apps);
+    }
+    const std::string& name = top.Get<std::string>("app");
+    if (const AppProfile* profile = FindAppProfile(config.apps, name)) {
+      config.app = *profile;
+      return;
+    }
+    std::string known;
+    for (const AppProfile& profile : config.apps)
+      known += (known.empty() ? "" : ", ") + profile.name;
+    Error(top.Origin("app") + ": app '" + name + "': no such profile (known: " + known + ")");
+    config.app = *FindAppProfile(config.apps, kDefaultAppName);
+  }
+
+  static bool IsSet(const OptionValues& values, std::string_view key) {
+    return values.Has(key) && values.Origin(key) != "default";
+  }
+
+  void BuildApp(const std::string& name, const toml::table* table,
+                std::vector<AppProfile>& profiles) {
+    const std::string label = "[apps." + name + "]";
+    const OptionValues values =
+        ReadTable(table, FindSection("apps").options, label, "PEERSCOUT_APPS_" + Upper(name));
+    const auto existing = std::find_if(profiles.begin(), profiles.end(),
+                                       [&name](const AppProfile& p) { return p.name == name; });
+    std::string base_name = existing != profiles.end() ? name : std::string(kDefaultAppName);
+    if (IsSet(values, "base")) base_name = values.Get<std::string>("base");
+    const AppProfile* base = FindAppProfile(profiles, base_name);
+    if (base == nullptr) {
+      Error(values.Origin("base") + ": " + label + " base: no profile '" + base_name + "'");
+      return;
+    }
+    AppProfile profile = *base;
+    if (profile.name != name) profile.help = "like " + profile.name + ", with [apps." + name + "]";
+    profile.name = name;
+    const auto where = [&](std::string_view key) {
+      return values.Origin(key) + ": " + label + " ";
+    };
+    if (IsSet(values, "help")) profile.help = values.Get<std::string>("help");
+    if (IsSet(values, "variable")) {
+      profile.variable = values.Get<std::string>("variable");
+      if (!profile.variable.empty() && !IsEnvVarName(profile.variable)) {
+        Error(where("variable") + "variable: '" + profile.variable + "' is not a variable name");
+      }
+    }
+    if (IsSet(values, "format")) {
+      profile.format = values.Get<std::string>("format");
+      const Format* format = FindFormat(profile.format);
+      if (format == nullptr || !format->is_list) {
+        Error(where("format") + "format: '" + profile.format +
+              "' is not a list format (exo, multiaddr, zenoh, lines)");
+      }
+    }
+    if (IsSet(values, "app_port")) {
+      const int64_t port = values.Get<int64_t>("app_port");
+      if (port < 1 || port > 65535) Error(where("app_port") + "app_port: must be 1-65535");
+      profile.app_port = static_cast<uint16_t>(port);
+    }
+    if (IsSet(values, "tag_prefix")) {
+      auto prefix = CheckTagPrefix(values.Get<std::string>("tag_prefix"));
+      if (!prefix) Error(where("tag_prefix") + "tag_prefix: " + prefix.error());
+      profile.tag_prefix = values.Get<std::string>("tag_prefix");
+    }
+    if (IsSet(values, "service_type"))
+      profile.service_type = values.Get<std::string>("service_type");
+    if (IsSet(values, "families")) {
+      profile.families = *ParseAddressFamilies(values.Get<std::string>("families"));
+    }
+    if (IsSet(values, "refused_variables")) {
+      profile.refused_variables = values.Get<std::vector<std::string>>("refused_variables");
+    }
+    if (!profile.variable.empty() &&
+        std::count(profile.refused_variables.begin(), profile.refused_variables.end(),
+                   profile.variable) > 0) {
+      Error(where("variable") + "variable: " + profile.variable + " is also refused");
+    }
+    if (existing != profiles.end()) {
+      *existing = std::move(profile);
+    } else {
+      profiles.push_back(std::move(profile));
+    }
   }
 
   void BuildLog(const OptionValues& values, LogConfig& log) {
@@ -349,6 +467,16 @@ class Loader {
     config.sources.push_back(std::move(source));
   }
 
+  // A variable that stops the app from starting is never written for it.
+  void RefuseAppVariables(const std::vector<EnvVariable>& vars, const std::string& where) {
+    for (const EnvVariable& var : vars) {
+      const auto& refused = app_->refused_variables;
+      if (std::find(refused.begin(), refused.end(), var.name) != refused.end()) {
+        Error(where + ": " + var.name + ": app " + app_->name + " refuses to start with it set");
+      }
+    }
+  }
+
   void BuildOutput(const ArrayEntry& entry, Config& config) {
     const OptionValues& values = entry.values;
     OutputConfig output;
@@ -379,7 +507,14 @@ class Loader {
         Error(OriginOf(values, "vars", entry.where) + ": [[output]] vars." + name + ": '" +
               list_format + "' is not a list format (exo, multiaddr, lines)");
       }
-      output.render.env_vars.emplace_back(name, list_format);
+      output.render.env_vars.push_back({name, list_format});
+    }
+    RefuseAppVariables(output.render.env_vars, OriginOf(values, "vars", entry.where));
+    // An env file for the app has the app's variable, unless vars says what it has.
+    if (output.format && output.format->name == "env" && !IsSet(values, "vars") &&
+        !config.app.variable.empty() && config.app.variable != "PEERSCOUT_PEERS") {
+      output.render.env_vars.push_back(
+          {config.app.variable, config.app.format, config.app.families});
     }
     output.filter.sources = values.Get<std::vector<std::string>>("sources");
     for (const std::string& source : output.filter.sources) {
@@ -397,6 +532,7 @@ class Loader {
   std::string file_;
   const Environment& env_;
   SourceCatalog catalog_;
+  const AppProfile* app_ = nullptr;  // set once the profiles are read
   std::vector<std::string> errors_;
 };
 

@@ -16,6 +16,32 @@ constexpr std::string_view kTriState[] = {"any", "true", "false"};
 constexpr OptionSpec kTopLevel[] = {
     {"runtime_dir", K::kString, "/run/peerscout",
      "Directory for the socket and for output paths that are not absolute."},
+    {"app", K::kString, "generic",
+     "The app whose peers these are: exo-libp2p, skulk, exo-zenoh, generic, or an [apps.<name>] "
+     "of ours. It sets the defaults of the sources, the env output and peerscout exec."},
+};
+
+constexpr std::string_view kFamilies[] = {"any", "ipv4", "ipv6"};
+
+// No defaults here: an unset key keeps the value of the profile it changes (or of `base`).
+constexpr OptionSpec kApp[] = {
+    {"base", K::kString, "",
+     "The profile this one starts from; default: the built-in of the same name, else generic."},
+    {"help", K::kString, "", "One line on the app, for peerscout apps."},
+    {"variable", K::kString, "",
+     "The variable peerscout exec sets and env outputs add, e.g. SKULK_BOOTSTRAP_PEERS."},
+    {"format", K::kString, "",
+     "The list format of the variable's value: exo, multiaddr, zenoh or lines."},
+    {"app_port", K::kInteger, "",
+     "The app's port on tailnet nodes whose tags carry none (the sources' app_port)."},
+    {"tag_prefix", K::kString, "", "The tailnet tags' prefix (the sources' tag_prefix)."},
+    {"service_type", K::kString, "", "The DNS-SD type the mdns source browses and advertises."},
+    {"families", K::kString, "",
+     "The address families the app dials: any, ipv4 or ipv6. ipv4 also turns the mdns "
+     "source's ipv6 off.",
+     kFamilies},
+    {"refused_variables", K::kStringList, "",
+     "Variables the app refuses to start with: peerscout exec never passes them on."},
 };
 
 constexpr OptionSpec kLog[] = {
@@ -66,19 +92,21 @@ constexpr OptionSpec kStatic[] = {
 constexpr OptionSpec kOutput[] = {
     {"path", K::kString, "", "File to write; relative to runtime_dir. Required."},
     {"format", K::kString, "",
-     "Output format: json, multiaddr, exo, lines, env, hosts or file_sd. Required."},
+     "Output format: json, multiaddr, exo, zenoh, lines, env, hosts or file_sd. Required."},
     {"mode", K::kFileMode, "0644", "Permissions of the file."},
     {"separator", K::kString, "",
      "Between entries of a list format (multiaddr, lines); default newline."},
     {"vars", K::kStringMap, "",
-     "env format: extra variables and the list format of each, e.g. "
-     "{ EXO_BOOTSTRAP_PEERS = \"exo\" }."},
+     "env format: variables besides PEERSCOUT_PEERS and the list format of each, e.g. "
+     "{ EXO_BOOTSTRAP_PEERS = \"exo\" }; default: the app profile's variable."},
     {"sources", K::kStringList, "", "Only peers seen by one of these sources."},
     {"online", K::kString, "any", "Only online (true) or offline (false) peers.", kTriState},
 };
 
 constexpr std::array kSections{
     SectionSpec{"", "Top-level keys.", kTopLevel},
+    SectionSpec{"apps", "App profiles of our own, or changes to a built-in one.", kApp, false,
+                true},
     SectionSpec{"log", "Logging.", kLog},
     SectionSpec{"server", "The HTTP API on a Unix socket.", kServer},
     SectionSpec{"registry", "Keeping peers through source failures.", kRegistry},

@@ -14,6 +14,7 @@ struct SectionSpec {
   std::string_view help;
   std::span<const OptionSpec> options;
   bool is_array = false;  // [[static]], [[output]]
+  bool is_named = false;  // [apps.<name>]: a table of tables, one per name
 };
 
 std::span<const SectionSpec> CoreSections();

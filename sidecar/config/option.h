@@ -28,6 +28,10 @@ enum class OptionKind : uint8_t {
   kStringMap,   // TOML table; in a variable, "KEY=value,KEY2=value2"
 };
 
+// The field of the app profile (sidecar/config/app_profile.h) a key takes its default from, so
+// that `app = "skulk"` sets the sources' tag prefix and port, the mDNS service type, and so on.
+enum class AppField : uint8_t { kNone, kTagPrefix, kAppPort, kServiceType, kAppName, kIpv6 };
+
 struct OptionSpec {
   std::string_view key;
   OptionKind kind;
@@ -35,6 +39,7 @@ struct OptionSpec {
   std::string_view help;
   std::span<const std::string_view> choices = {};  // for kString: the allowed values
   bool secret = false;                             // never echoed in logs or outputs
+  AppField app_field = AppField::kNone;            // the app profile can change the default
 };
 
 using StringMap = std::vector<std::pair<std::string, std::string>>;

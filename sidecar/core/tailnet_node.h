@@ -27,13 +27,23 @@ struct TailnetNode {
 // an observation with no address is left without any, and said so in `issues`.
 // The two options every tailnet source takes, with one help text.
 inline constexpr OptionSpec kTagPrefixOption{
-    "tag_prefix", OptionKind::kString, "exo",
+    "tag_prefix",
+    OptionKind::kString,
+    "exo",
     "Tags tag:<prefix>-peer-<id> / tag:<prefix>-port-<port> (or tag:<prefix>_peer_id=<id> / "
-    "tag:<prefix>_port=<port>) give a node's app peer id and port."};
+    "tag:<prefix>_port=<port>) give a node's app peer id and port; default: the app's.",
+    {},
+    false,
+    AppField::kTagPrefix};
 inline constexpr OptionSpec kAppPortOption{
-    "app_port", OptionKind::kInteger, "",
-    "The app's port on nodes whose tags carry none; unset: such nodes are listed as hosts, "
-    "without a port."};
+    "app_port",
+    OptionKind::kInteger,
+    "",
+    "The app's port on nodes whose tags carry none; unset (and no app default): such nodes "
+    "are listed as hosts, without a port.",
+    {},
+    false,
+    AppField::kAppPort};
 
 struct TailnetAppOptions {
   std::string tag_prefix;

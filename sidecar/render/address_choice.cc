@@ -17,6 +17,13 @@ const PeerAddress* BestIpv4Tcp(const Peer& peer) {
   return nullptr;
 }
 
+const PeerAddress* BestTcp(const Peer& peer) {
+  for (const PeerAddress& address : peer.addresses) {
+    if (address.endpoint.transport == Transport::kTcp) return &address;
+  }
+  return nullptr;
+}
+
 std::string JoinWith(const std::vector<std::string>& items, std::string_view separator) {
   std::string joined;
   for (size_t i = 0; i < items.size(); ++i) {

@@ -10,17 +10,22 @@ std::string RenderEnv(const PeerSet& peers, const RenderOptions& options) {
   text += "PEERSCOUT_VERSION=" + std::to_string(peers.version) + "\n";
   text += "PEERSCOUT_PEER_COUNT=" + std::to_string(peers.peers.size()) + "\n";
   // PEERSCOUT_PEERS always, unless configured otherwise; the configured variables add to it.
-  std::vector<std::pair<std::string, std::string>> vars = options.env_vars;
+  std::vector<EnvVariable> vars = options.env_vars;
   const bool named = std::any_of(vars.begin(), vars.end(),
-                                 [](const auto& var) { return var.first == "PEERSCOUT_PEERS"; });
+                                 [](const auto& var) { return var.name == "PEERSCOUT_PEERS"; });
   if (!named) vars.insert(vars.begin(), {"PEERSCOUT_PEERS", "multiaddr"});
   RenderOptions list_options;
   list_options.separator = ",";
-  for (const auto& [name, format_name] : vars) {
-    const Format* format = FindFormat(format_name);
+  for (const EnvVariable& var : vars) {
+    const Format* format = FindFormat(var.format);
     // Config validation refuses both; a bad pair here is skipped rather than half-written.
-    if (format == nullptr || !format->is_list || !IsEnvVarName(name)) continue;
-    text += name + "=" + ShellQuote(format->render(peers, list_options)) + "\n";
+    if (format == nullptr || !format->is_list || !IsEnvVarName(var.name)) continue;
+    PeerFilter filter;
+    filter.families = var.families;
+    const std::string value = filter.empty()
+                                  ? format->render(peers, list_options)
+                                  : format->render(FilterPeers(peers, filter), list_options);
+    text += var.name + "=" + ShellQuote(value) + "\n";
   }
   return text;
 }

@@ -18,6 +18,10 @@ constexpr std::array kFormats{
            "what exo v1.0.69-71 accepts in EXO_BOOTSTRAP_PEERS: the best /ip4/<ip>/tcp/<port>"
            "[/p2p/<id>] of each peer, comma-separated",
            true, RenderExo},
+    Format{"zenoh", kText,
+           "zenoh endpoints for exo's EXO_ZENOH_CONNECT: the best tcp/<ip>:<port> of each peer "
+           "(IPv6 in brackets), comma-separated",
+           true, RenderZenoh},
     Format{"lines", kText, "the best host:port of each peer, one per line", true, RenderLines},
     Format{"env", kText, "shell-safe KEY=value lines (PEERSCOUT_PEERS, counts, configured vars)",
            false, RenderEnv},

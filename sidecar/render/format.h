@@ -8,14 +8,24 @@
 #include <vector>
 
 #include "sidecar/core/peer.h"
+#include "sidecar/render/peer_filter.h"
 
 namespace peerscout {
+
+// One variable of the env format: its name, the list format of its value, and the address
+// families the app reading it can dial.
+struct EnvVariable {
+  std::string name;
+  std::string format;
+  AddressFamilies families = AddressFamilies::kAny;
+  bool operator==(const EnvVariable&) const = default;
+};
 
 struct RenderOptions {
   // List formats (multiaddr, lines): what goes between entries. Empty: the format's default.
   std::string separator;
-  // env format: variable name and the list format of its value.
-  std::vector<std::pair<std::string, std::string>> env_vars;
+  // env format: the variables besides PEERSCOUT_PEERS (or instead of it, if named here).
+  std::vector<EnvVariable> env_vars;
 };
 
 struct Format {
@@ -36,6 +46,7 @@ std::string FormatNames();
 std::string RenderJson(const PeerSet& peers, const RenderOptions& options);
 std::string RenderMultiaddr(const PeerSet& peers, const RenderOptions& options);
 std::string RenderExo(const PeerSet& peers, const RenderOptions& options);
+std::string RenderZenoh(const PeerSet& peers, const RenderOptions& options);
 std::string RenderLines(const PeerSet& peers, const RenderOptions& options);
 std::string RenderEnv(const PeerSet& peers, const RenderOptions& options);
 std::string RenderHosts(const PeerSet& peers, const RenderOptions& options);

@@ -42,6 +42,18 @@ std::string RenderExo(const PeerSet& peers, const RenderOptions&) {
   return JoinWith(entries, ",");
 }
 
+// zenoh locators: tcp/<ip>:<port>, IPv6 in brackets, what a zenoh `connect` endpoint list
+// (and exo's proposed EXO_ZENOH_CONNECT) takes. One per peer: zenoh gossips the rest.
+std::string RenderZenoh(const PeerSet& peers, const RenderOptions&) {
+  std::vector<std::string> entries;
+  for (const Peer& peer : peers.peers) {
+    if (const PeerAddress* address = BestTcp(peer)) {
+      entries.push_back("tcp/" + address->endpoint.ToHostPort());
+    }
+  }
+  return JoinWith(entries, ",");
+}
+
 std::string RenderLines(const PeerSet& peers, const RenderOptions& options) {
   const std::string separator = options.separator.empty() ? "\n" : options.separator;
   std::vector<std::string> entries;

@@ -112,6 +112,7 @@ Parsed<std::unique_ptr<Sidecar>> Sidecar::Start(Config config, SourceCatalog cat
     self->server_->OnChange(peers->version);
     self->outputs_.Offer(peers);
   });
+  sidecar->api_.SetApp(sidecar->config_.app);
   sidecar->outputs_.SetOutputs(sidecar->config_.outputs);
   sidecar->outputs_.Offer(registry.Current());
   sidecar->sources_.StartAll(std::move(sources).value());
@@ -137,6 +138,7 @@ bool Sidecar::Reload(Config config) {
   // Sources keep their last snapshot across the restart; the new ones replace it when they
   // first report, so a reload that changes nothing changes no version.
   registry_.DeclareSources(Declarations(config));
+  api_.SetApp(config.app);
   outputs_.SetOutputs(config.outputs);
   outputs_.Offer(registry_.Current());
   config_ = std::move(config);

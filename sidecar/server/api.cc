@@ -57,9 +57,11 @@ std::variant<ApiResponse, ApiWait> Api::Handle(const ApiRequest& request) const 
   }
   if (request.path == "/v1/peers") return Peers(request);
   if (request.path == "/v1/sources") return Sources();
+  if (request.path == "/v1/app") return App();
   if (request.path == "/v1/health") return Health();
   if (request.path == "/metrics") return Metrics();
-  return Error(404, "no such endpoint; try /v1/peers, /v1/sources, /v1/health, /metrics", version);
+  return Error(404, "no such endpoint; try /v1/peers, /v1/sources, /v1/app, /v1/health, /metrics",
+               version);
 }
 
 std::variant<ApiResponse, ApiWait> Api::Peers(const ApiRequest& request) const {
@@ -74,6 +76,11 @@ std::variant<ApiResponse, ApiWait> Api::Peers(const ApiRequest& request) const {
     if (*online != "true" && *online != "false")
       return Error(400, "online: true or false", version);
     filter.online = *online == "true";
+  }
+  if (auto families = request.query("family")) {
+    auto parsed = ParseAddressFamilies(*families);
+    if (!parsed) return Error(400, "family: any, ipv4 or ipv6", version);
+    filter.families = *parsed;
   }
   RenderOptions render;
   if (auto separator = request.query("separator")) render.separator = *separator;
@@ -181,6 +188,48 @@ ApiResponse Api::Sources() const {
   writer.EndArray();
   writer.EndObject();
   return ApiResponse{200, "application/json", Finish(buffer), peers->version, {}};
+}
+
+void Api::SetApp(const AppProfile& app) {
+  std::lock_guard lock(app_mutex_);
+  app_ = app;
+}
+
+ApiResponse Api::App() const {
+  AppProfile app;
+  {
+    std::lock_guard lock(app_mutex_);
+    app = app_;
+  }
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  writer.StartObject();
+  writer.Key("name");
+  String(writer, app.name);
+  writer.Key("help");
+  String(writer, app.help);
+  writer.Key("variable");
+  String(writer, app.variable);
+  writer.Key("format");
+  String(writer, app.format);
+  writer.Key("families");
+  String(writer, AddressFamiliesName(app.families));
+  writer.Key("app_port");
+  if (app.app_port) {
+    writer.Uint(*app.app_port);
+  } else {
+    writer.Null();
+  }
+  writer.Key("tag_prefix");
+  String(writer, app.tag_prefix);
+  writer.Key("service_type");
+  String(writer, app.service_type);
+  writer.Key("refused_variables");
+  writer.StartArray();
+  for (const std::string& variable : app.refused_variables) String(writer, variable);
+  writer.EndArray();
+  writer.EndObject();
+  return ApiResponse{200, "application/json", Finish(buffer), registry_.Current()->version, {}};
 }
 
 ApiResponse Api::Health() const {

@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "sidecar/config/app_profile.h"
 #include "sidecar/config/duration.h"
 #include "sidecar/core/registry.h"
 #include "sidecar/render/format.h"
@@ -56,10 +57,13 @@ class Api {
   Api(const Registry& registry, const Telemetry& telemetry, Options options);
 
   std::variant<ApiResponse, ApiWait> Handle(const ApiRequest& request) const;
+  // The app profile /v1/app describes (for peerscout exec in another container); reloadable.
+  void SetApp(const AppProfile& app);
 
  private:
   std::variant<ApiResponse, ApiWait> Peers(const ApiRequest& request) const;
   ApiResponse Sources() const;
+  ApiResponse App() const;
   ApiResponse Health() const;
   ApiResponse Metrics() const;
 
@@ -75,6 +79,8 @@ class Api {
     uint64_t version;
     std::shared_ptr<const std::string> body;
   };
+  mutable std::mutex app_mutex_;
+  AppProfile app_;
   mutable std::mutex cache_mutex_;
   mutable std::map<std::pair<std::string_view, std::string>, CachedBody> cache_;
 };

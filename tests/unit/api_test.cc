@@ -131,6 +131,26 @@ TEST_F(ApiTest, SourcesShowIssuesErrorsAndCounts) {
   EXPECT_THAT(sources.body, HasSubstr(R"("peer_count":1)"));
 }
 
+TEST_F(ApiTest, AppTellsExecWhatToSetAndWhatNever) {
+  api_.SetApp(*FindAppProfile(BuiltinAppProfiles(), "exo-zenoh"));
+  ApiResponse app = Get("/v1/app");
+  EXPECT_EQ(app.status, 200u);
+  EXPECT_THAT(app.body, HasSubstr(R"("name":"exo-zenoh")"));
+  EXPECT_THAT(app.body, HasSubstr(R"("variable":"EXO_ZENOH_CONNECT","format":"zenoh")"));
+  EXPECT_THAT(app.body, HasSubstr(R"("app_port":52414)"));
+  EXPECT_THAT(app.body,
+              HasSubstr(R"("refused_variables":["EXO_BOOTSTRAP_PEERS","EXO_LIBP2P_NAMESPACE"])"));
+}
+
+TEST_F(ApiTest, PeersOfOneAddressFamily) {
+  registry_.Publish("env",
+                    Snapshot{{Seen().at("10.0.0.2:1"), Seen().at("[fd00::3]:1")}, {}, {}, {}},
+                    Clock::now());
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"family", "ipv6"}}).body, "[fd00::3]:1\n");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"family", "ipv4"}}).body, "10.0.0.2:1\n");
+  EXPECT_EQ(Get("/v1/peers", {{"family", "ipx"}}).status, 400u);
+}
+
 TEST_F(ApiTest, HealthIs503UntilEverySourceReported) {
   EXPECT_EQ(Get("/v1/health").status, 503u);
   registry_.Publish("env", Snapshot{}, Clock::now());

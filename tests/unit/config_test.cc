@@ -116,7 +116,7 @@ online = "true"
   ASSERT_EQ(config->outputs.size(), 2u);
   EXPECT_EQ(config->outputs[0].path, "/srv/ps/peers.json");
   EXPECT_EQ(config->outputs[1].mode, 0600u);
-  EXPECT_EQ(config->outputs[1].render.env_vars[0].first, "EXO_BOOTSTRAP_PEERS");
+  EXPECT_EQ(config->outputs[1].render.env_vars[0].name, "EXO_BOOTSTRAP_PEERS");
   EXPECT_EQ(config->outputs[1].filter.online, true);
 }
 

@@ -68,6 +68,40 @@ TEST_F(FormatTest, ExoOutputMatchesWhatExoAccepts) {
   EXPECT_EQ(count, 2);
 }
 
+TEST_F(FormatTest, ZenohGetsTheBestTcpEndpointOfEachPeer) {
+  // Names and IPv6 are fine for zenoh; UDP is not what exo listens on.
+  EXPECT_EQ(Render("zenoh"), "tcp/10.9.0.7:30000,tcp/192.168.1.5:52416,tcp/exo-3:30000");
+  PeerFilter v6;
+  v6.families = AddressFamilies::kIpv6;
+  EXPECT_EQ(FindFormat("zenoh")->render(FilterPeers(peers_, v6), {}),
+            "tcp/[fd7a:115c:a1e0::5]:52416");
+}
+
+TEST_F(FormatTest, AFamilyFilterDropsOtherAddressesAndPeersLeftWithNone) {
+  PeerFilter v4;
+  v4.families = AddressFamilies::kIpv4;
+  const PeerSet filtered = FilterPeers(peers_, v4);
+  EXPECT_EQ(filtered.version, 7u);
+  for (const Peer& peer : filtered.peers) {
+    for (const PeerAddress& address : peer.addresses) {
+      const IpAddress* ip = address.endpoint.ip();
+      EXPECT_TRUE(ip == nullptr || ip->is_v4()) << address.endpoint.ToHostPort();
+    }
+  }
+  // /dns4/exo-3 is kept: it asks for IPv4.
+  EXPECT_EQ(filtered.peers.size(), peers_.peers.size());
+  PeerFilter v6;
+  v6.families = AddressFamilies::kIpv6;
+  EXPECT_EQ(FilterPeers(peers_, v6).peers.size(), 1u);
+}
+
+TEST_F(FormatTest, EnvNarrowsAVariableToItsFamilies) {
+  RenderOptions options;
+  options.env_vars = {{"ZENOH6", "zenoh", AddressFamilies::kIpv6}};
+  const std::string expected = "\nZENOH6=" + ShellQuote("tcp/[fd7a:115c:a1e0::5]:52416") + "\n";
+  EXPECT_NE(Render("env", options).find(expected), std::string::npos) << Render("env", options);
+}
+
 TEST_F(FormatTest, MultiaddrListsEveryAddressWithAPort) {
   EXPECT_EQ(Render("multiaddr"),
             "/ip4/10.9.0.7/tcp/30000\n"
