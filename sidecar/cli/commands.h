@@ -2,10 +2,14 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "sidecar/cli/child_environment.h"
+#include "sidecar/cli/exec_supervisor.h"
+#include "sidecar/config/app_profile.h"
 #include "sidecar/config/environment.h"
 #include "sidecar/core/source.h"
 
@@ -27,9 +31,13 @@ int Watch(const std::string& socket, const PeersOptions& options, std::chrono::s
 int Health(const std::string& socket);
 
 struct ExecOptions {
-  std::vector<std::string> env;  // VAR=FORMAT
+  std::vector<std::string> env;   // VAR=FORMAT; empty: the app profile's variable
+  std::optional<AppProfile> app;  // --app; nullopt: the sidecar's (GET /v1/app)
   int min_peers = 0;
   std::chrono::milliseconds wait{30'000};
+  bool fail_on_timeout = false;  // --on-timeout fail
+  SupervisorOptions supervisor;  // restart = kNever: exec becomes the app
+  EnvironmentPolicy environment;
   std::vector<std::string> command;
 };
 int Exec(const std::string& socket, const ExecOptions& options);
@@ -41,6 +49,13 @@ struct TagForOptions {
   std::string style;  // dash | underscore; empty: both, annotated
 };
 int TagFor(const TagForOptions& options);
+
+// peerscout apps: the app profiles, built-in and the config's, and which one is selected.
+int Apps(const std::string& config_file, const Environment& env);
+// The profile named `name` among the config's (built-in ones if there is no config); says why
+// on stderr when there is none.
+std::optional<AppProfile> FindApp(const std::string& config_file, const Environment& env,
+                                  const std::string& name);
 
 struct PolicySnippetOptions {
   std::string peer_id;  // empty: [self] peer_ids

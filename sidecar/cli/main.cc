@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "sidecar/cli/child_process.h"
 #include "sidecar/cli/commands.h"
 #include "sidecar/config/duration.h"
 
@@ -71,19 +72,54 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
 
   cli::ExecOptions exec_options;
   std::string exec_wait = "30s";
+  std::string exec_app;
+  std::string on_timeout = "start";
+  std::string restart = "never";
+  std::string wait_min = "5s";
+  std::string wait_max;
+  std::string kill_signal = "TERM";
+  std::string kill_timeout = "30s";
   CLI::App* exec = app.add_subcommand(
       "exec", "Start a command with the peer list in its environment: exec [options] -- CMD ARGS");
-  exec->add_option(
-      "-e,--env", exec_options.env,
-      "VAR=FORMAT to set, e.g. EXO_BOOTSTRAP_PEERS=exo (default PEERSCOUT_PEERS=multiaddr)");
-  exec->add_option("--min-peers", exec_options.min_peers,
-                   "Wait for this many peers (up to --wait), then start anyway")
+  exec->add_option("-e,--env", exec_options.env,
+                   "VAR=FORMAT to set, e.g. EXO_BOOTSTRAP_PEERS=exo (default: the app profile's "
+                   "variable)");
+  exec->add_option("--app", exec_app,
+                   "App profile whose variable is set (default: the sidecar's `app`)");
+  exec->add_option("--min-peers", exec_options.min_peers, "Wait for this many peers, up to --wait")
       ->check(CLI::NonNegativeNumber);
   exec->add_option("--wait", exec_wait, "Longest wait for the sidecar and for --min-peers")
       ->check(duration)
       ->capture_default_str();
+  exec->add_option("--on-timeout", on_timeout, "After --wait: start anyway, or fail (exit 75)")
+      ->check(CLI::IsMember({"start", "fail"}))
+      ->capture_default_str();
+  exec->add_option("--restart", restart,
+                   "Restart the command when the list changes (on-change) or grows (on-add); "
+                   "never: peerscout becomes the command")
+      ->check(CLI::IsMember({"never", "on-change", "on-add"}))
+      ->capture_default_str();
+  exec->add_option("--wait-min", wait_min, "Restart once changes are quiet this long")
+      ->check(duration)
+      ->capture_default_str();
+  exec->add_option("--wait-max", wait_max,
+                   "... but no later than this after the first change (default 4 x --wait-min)")
+      ->check(duration);
+  exec->add_option("--kill-signal", kill_signal, "Signal that stops the command for a restart")
+      ->capture_default_str();
+  exec->add_option("--kill-timeout", kill_timeout, "Then SIGKILL after this long")
+      ->check(duration)
+      ->capture_default_str();
+  exec->add_flag("--pristine", exec_options.environment.pristine,
+                 "Pass on none of our environment (but what --env-allow names)");
+  exec->add_option("--env-allow", exec_options.environment.allow,
+                   "Pass on only variables matching these globs (PATH, LC_*)");
+  exec->add_option("--env-deny", exec_options.environment.deny,
+                   "Never pass on variables matching these globs (*_TOKEN)");
   exec->add_option("command", exec_options.command, "The command and its arguments (after --)")
       ->required();
+
+  app.add_subcommand("apps", "List the app profiles and the one `app` selects");
 
   cli::TagForOptions tag_options;
   CLI::App* tag_for = app.add_subcommand(
@@ -121,6 +157,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   if (*check) return cli::CheckConfig(config_file, list_keys, env);
   if (*tag_for) return cli::TagFor(tag_options);
   if (*snippet) return cli::HeadscalePolicySnippet(config_file, snippet_options, env);
+  if (app.got_subcommand("apps")) return cli::Apps(config_file, env);
   if (app.got_subcommand("version")) {
     std::printf("peerscout %s\n", PEERSCOUT_VERSION);
     return 0;
@@ -134,6 +171,22 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   if (*health) return cli::Health(socket);
   if (*exec) {
     exec_options.wait = ToMillis(exec_wait);
+    exec_options.fail_on_timeout = on_timeout == "fail";
+    cli::SupervisorOptions& supervisor = exec_options.supervisor;
+    supervisor.restart = *cli::ParseRestartPolicy(restart);
+    supervisor.wait_min = ToMillis(wait_min);
+    supervisor.wait_max = wait_max.empty() ? 4 * supervisor.wait_min : ToMillis(wait_max);
+    supervisor.kill_timeout = ToMillis(kill_timeout);
+    supervisor.kill_signal = cli::ParseSignal(kill_signal);
+    if (supervisor.kill_signal == 0) {
+      std::fprintf(stderr, "peerscout exec: --kill-signal %s: not a signal\n", kill_signal.c_str());
+      return 64;
+    }
+    if (!exec_app.empty()) {
+      auto profile = cli::FindApp(config_file, env, exec_app);
+      if (!profile) return 64;
+      exec_options.app = *profile;
+    }
     return cli::Exec(socket, exec_options);
   }
   return 0;
