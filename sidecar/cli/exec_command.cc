@@ -23,8 +23,8 @@ constexpr int kUsage = 64;        // EX_USAGE
 constexpr int kUnavailable = 69;  // EX_UNAVAILABLE
 constexpr int kTempFail = 75;     // EX_TEMPFAIL: too few peers by the deadline
 
-std::optional<std::vector<EnvSpec>> ParseSpecs(const std::vector<std::string>& texts,
-                                               const AppProfile& app) {
+// --env VAR=FORMAT, checked before anything waits.
+std::optional<std::vector<EnvSpec>> ParseEnvFlags(const std::vector<std::string>& texts) {
   std::vector<EnvSpec> specs;
   for (const std::string& text : texts) {
     const size_t equals = text.find('=');
@@ -40,7 +40,11 @@ std::optional<std::vector<EnvSpec>> ParseSpecs(const std::vector<std::string>& t
     }
     specs.push_back(std::move(spec));
   }
-  // The app's own variable, narrowed to what it dials, unless --env says otherwise.
+  return specs;
+}
+
+// Without --env, the app's own variable, narrowed to what it dials. Never one it refuses.
+bool AddAppSpecs(std::vector<EnvSpec>& specs, const AppProfile& app) {
   if (specs.empty() && !app.variable.empty()) {
     specs.push_back({app.variable, app.format, app.families});
   }
@@ -50,10 +54,10 @@ std::optional<std::vector<EnvSpec>> ParseSpecs(const std::vector<std::string>& t
     if (std::find(refused.begin(), refused.end(), spec.variable) != refused.end()) {
       std::fprintf(stderr, "peerscout exec: --env %s: app %s refuses to start with it set\n",
                    spec.variable.c_str(), app.name.c_str());
-      return std::nullopt;
+      return false;
     }
   }
-  return specs;
+  return true;
 }
 
 std::vector<std::string> InheritedEnvironment() {
@@ -105,11 +109,12 @@ int Exec(const std::string& socket, const ExecOptions& options) {
     std::fprintf(stderr, "peerscout exec: no command after --\n");
     return kUsage;
   }
+  auto specs = ParseEnvFlags(options.env);
+  if (!specs) return kUsage;
   if (auto stop = WaitForList(socket, options)) return *stop;
   std::optional<AppProfile> app = ResolveApp(socket, options);
   if (!app) return kUnavailable;
-  auto specs = ParseSpecs(options.env, *app);
-  if (!specs) return kUsage;
+  if (!AddAppSpecs(*specs, *app)) return kUsage;
   auto list = FetchValues(socket, *specs);
   if (!list) {
     std::fprintf(stderr, "peerscout exec: %s\n", list.error().c_str());

@@ -22,6 +22,21 @@ struct DurationValidator : public CLI::Validator {
   }
 };
 
+// The words after the first `--` that follows `exec`, moved into `command`; the count of
+// those left for the parser.
+int SplitCommand(int argc, char** argv, std::vector<std::string>& command) {
+  bool exec = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    exec = exec || word == "exec";
+    if (exec && word == "--") {
+      command.assign(argv + i + 1, argv + argc);
+      return i;
+    }
+  }
+  return argc;
+}
+
 std::chrono::milliseconds ToMillis(const std::string& text) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(*peerscout::ParseDuration(text));
 }
@@ -116,8 +131,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
                    "Pass on only variables matching these globs (PATH, LC_*)");
   exec->add_option("--env-deny", exec_options.environment.deny,
                    "Never pass on variables matching these globs (*_TOKEN)");
-  exec->add_option("command", exec_options.command, "The command and its arguments (after --)")
-      ->required();
+  exec->add_option("command", exec_options.command, "The command and its arguments (after --)");
 
   app.add_subcommand("apps", "List the app profiles and the one `app` selects");
 
@@ -147,7 +161,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
 
   app.add_subcommand("version", "Print the version");
 
-  CLI11_PARSE(app, argc, argv);
+  // What follows exec's `--` is the command, untouched: CLI11 drops words of it after a
+  // repeated option such as --env.
+  const int parsed_argc = SplitCommand(argc, argv, exec_options.command);
+  CLI11_PARSE(app, parsed_argc, argv);
 
   // --socket wins over the config and PEERSCOUT_SOCKET, for reloads too.
   if (*run) {

@@ -100,7 +100,7 @@ TEST_F(CliTest, ExecStartsAnywayAfterTheWait) {
                                           "-c", "echo \"$PEERSCOUT_PEERS\""}));
   EXPECT_EQ(exec.exit_code, 0);
   EXPECT_EQ(exec.out, "/ip4/10.99.0.2/tcp/1\n");
-  EXPECT_THAT(exec.err, HasSubstr("1 of 3 peers after the wait; starting anyway"));
+  EXPECT_THAT(exec.err, HasSubstr("1 of 3 peers after --wait; starting anyway"));
 }
 
 TEST_F(CliTest, ExecFailsClearlyWithoutASidecarOrWithBadArguments) {
