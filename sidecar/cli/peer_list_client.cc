@@ -93,8 +93,9 @@ Parsed<AppProfile> FetchApp(const std::string& socket) {
   app.format = StringField(document, "format");
   app.families =
       ParseAddressFamilies(StringField(document, "families")).value_or(AddressFamilies::kAny);
-  auto refused = document.FindMember("refused_variables");
-  if (refused != document.MemberEnd() && refused->value.IsArray()) {
+  const rapidjson::Value& root = document;
+  auto refused = root.FindMember("refused_variables");
+  if (refused != root.MemberEnd() && refused->value.IsArray()) {
     for (const auto& variable : refused->value.GetArray()) {
       if (variable.IsString()) app.refused_variables.emplace_back(variable.GetString());
     }
