@@ -87,9 +87,8 @@ TEST(ClientErrorsTest, PermissionDeniedIsSaidSo) {
 class SocketChoiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    sidecar_.emplace(directory_, SidecarProcess::Options{"[registry]\nstartup_deadline = \"0s\"\n",
-                                                         {},
-                                                         {}});
+    sidecar_.emplace(directory_,
+                     SidecarProcess::Options{"[registry]\nstartup_deadline = \"0s\"\n", {}, {}});
     ASSERT_TRUE(sidecar_->WaitUntilHealthy()) << sidecar_->Log();
     directory_.Write("client.toml", "[server]\nsocket = \"" + sidecar_->socket() + "\"\n");
   }
@@ -125,9 +124,10 @@ TEST_F(SocketChoiceTest, FlagThenVariableThenConfigForEveryCommand) {
                         {{"PEERSCOUT_SOCKET", sidecar_->socket()}}))
         << command;
     EXPECT_TRUE(Reaches(command, {"-c", directory_ / "client.toml"}, {})) << command;
-    EXPECT_TRUE(Reaches(command, {}, {{"PEERSCOUT_CONFIG", directory_ / "client.toml"}})) << command;
-    EXPECT_FALSE(Reaches(command, {"-c", directory_ / "client.toml"},
-                         {{"PEERSCOUT_SOCKET", missing}}))
+    EXPECT_TRUE(Reaches(command, {}, {{"PEERSCOUT_CONFIG", directory_ / "client.toml"}}))
+        << command;
+    EXPECT_FALSE(
+        Reaches(command, {"-c", directory_ / "client.toml"}, {{"PEERSCOUT_SOCKET", missing}}))
         << command;
   }
   // And the error names the socket the variable chose.
