@@ -35,8 +35,8 @@ void PrintBody(const std::string& body) {
 }
 
 bool PrintPeerTable(const std::string& json, const std::string& color) {
-  auto table = terminal::RenderPeerTable(json, Clock::now(),
-                                         StdoutView(color, Environment::FromProcess()));
+  auto table =
+      terminal::RenderPeerTable(json, Clock::now(), StdoutView(color, Environment::FromProcess()));
   if (!table) {
     std::fprintf(stderr, "peerscout: %s\n", table.error().c_str());
     return false;

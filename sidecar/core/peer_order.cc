@@ -22,10 +22,11 @@ std::weak_ordering CompareAddresses(const std::vector<PeerAddress>& a,
 }  // namespace
 
 std::weak_ordering CompareNames(std::string_view a, std::string_view b) {
-  if (a.empty() != b.empty()) return a.empty() ? std::weak_ordering::greater : std::weak_ordering::less;
+  if (a.empty() != b.empty()) {
+    return a.empty() ? std::weak_ordering::greater : std::weak_ordering::less;
+  }
   const auto folded = std::lexicographical_compare_three_way(
-      a.begin(), a.end(), b.begin(), b.end(),
-      [](char x, char y) { return Lower(x) <=> Lower(y); });
+      a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) { return Lower(x) <=> Lower(y); });
   if (folded != 0) return folded;
   return a <=> b;
 }

@@ -39,7 +39,7 @@ struct PeerRow {
 };
 
 std::string HostPort(const rapidjson::Value& address, const AddressKey& key) {
-  const std::string host = StringField(address, "host");
+  std::string host = StringField(address, "host");
   const auto port = address.FindMember("port");
   if (port == address.MemberEnd() || !port->value.IsUint()) return host;
   const bool v6 = key.ip && key.ip->is_v6();
@@ -121,12 +121,8 @@ Parsed<std::string> RenderPeerTable(std::string_view json, Clock::time_point now
     peers.push_back(ReadPeer(peer));
   }
   std::sort(peers.begin(), peers.end(), ListedBefore);
-  TextTable table({{"NAME", true},
-                   {"ADDRESS", true},
-                   {"SOURCES", true},
-                   {"ONLINE"},
-                   {"LAST SEEN"},
-                   {"STALE"}});
+  TextTable table(
+      {{"NAME", true}, {"ADDRESS", true}, {"SOURCES", true}, {"ONLINE"}, {"LAST SEEN"}, {"STALE"}});
   for (const PeerRow& peer : peers) AddPeer(table, peer, now);
   return table.Render(view);
 }

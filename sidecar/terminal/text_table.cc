@@ -100,7 +100,8 @@ std::vector<size_t> TextTable::ColumnWidths(std::optional<size_t> width) const {
   if (!width || widths.empty()) return widths;
   for (size_t c = 0; c < widths.size(); ++c) {
     const size_t header = DisplayWidth(headers_[c].text);
-    floors.push_back(cut_to_fit_[c] ? std::min(widths[c], std::max(header, kNarrowest)) : widths[c]);
+    floors.push_back(cut_to_fit_[c] ? std::min(widths[c], std::max(header, kNarrowest))
+                                    : widths[c]);
   }
   size_t total = std::accumulate(widths.begin(), widths.end(), (widths.size() - 1) * kGap.size());
   while (total > *width) {

@@ -49,9 +49,11 @@ TerminalResult RunInTerminal(const std::vector<std::string>& args,
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> environment = ChildEnvironment(env);
   std::vector<char*> argv_pointers;
+  argv_pointers.reserve(argv.size() + 1);
   for (std::string& arg : argv) argv_pointers.push_back(arg.data());
   argv_pointers.push_back(nullptr);
   std::vector<char*> env_pointers;
+  env_pointers.reserve(environment.size() + 1);
   for (std::string& entry : environment) env_pointers.push_back(entry.data());
   env_pointers.push_back(nullptr);
 

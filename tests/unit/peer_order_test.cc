@@ -21,15 +21,16 @@ std::vector<Peer> MergeOf(const std::vector<Observation>& observations) {
 
 std::vector<std::string> Ids(const std::vector<Peer>& peers) {
   std::vector<std::string> ids;
+  ids.reserve(peers.size());
   for (const Peer& peer : peers) ids.push_back(peer.id);
   return ids;
 }
 
 TEST(PeerOrderTest, AddressesCompareAsNumbersNotText) {
   // As text, "10.200.0.100:1" sorts before "10.200.0.10:1" and "9" after both.
-  const auto peers = MergeOf({Seen().at("10.200.0.100:1"), Seen().at("[fd7a:115c:a1e0::1]:1"),
-                              Seen().at("10.200.0.10:1"), Seen().at("10.200.0.9:1"),
-                              Seen().at("10.200.0.10:2")});
+  const auto peers =
+      MergeOf({Seen().at("10.200.0.100:1"), Seen().at("[fd7a:115c:a1e0::1]:1"),
+               Seen().at("10.200.0.10:1"), Seen().at("10.200.0.9:1"), Seen().at("10.200.0.10:2")});
   EXPECT_THAT(Ids(peers), ElementsAre("10.200.0.9:1", "10.200.0.10:1", "10.200.0.10:2",
                                       "10.200.0.100:1", "[fd7a:115c:a1e0::1]:1"));
 }
@@ -39,6 +40,7 @@ TEST(PeerOrderTest, NamesFirstIgnoringCaseThenUnnamed) {
       MergeOf({Seen().at("10.0.0.1:1"), Seen().hostname("gamma").at("10.0.0.2:1"),
                Seen().at("/dns4/beta/tcp/1"), Seen().hostname("Alpha").at("10.0.0.9:1")});
   std::vector<std::string> names;
+  names.reserve(peers.size());
   for (const Peer& peer : peers) names.push_back(peer.name);
   EXPECT_THAT(names, ElementsAre("alpha", "beta", "gamma", ""));
 }
@@ -53,8 +55,7 @@ TEST(PeerOrderTest, CompareNamesIsTotal) {
 
 TEST(PeerOrderTest, DiffFindsPeersWhateverTheListingOrder) {
   const auto before = MergeOf({Seen().at("10.0.0.10:1"), Seen().at("10.0.0.9:1")});
-  const auto after =
-      MergeOf({Seen().at("10.0.0.100:1"), Seen().at("10.0.0.10:1").online(false)});
+  const auto after = MergeOf({Seen().at("10.0.0.100:1"), Seen().at("10.0.0.10:1").online(false)});
   const PeerSetDiff diff = DiffPeers(before, after);
   EXPECT_THAT(diff.added, ElementsAre("10.0.0.100:1"));
   EXPECT_THAT(diff.removed, ElementsAre("10.0.0.9:1"));

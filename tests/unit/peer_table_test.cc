@@ -24,8 +24,8 @@ const Clock::time_point kNow = *ParseTimestamp("2026-01-10T12:00:00Z");
 std::string PeerJson(const std::string& id, const std::string& name,
                      const std::vector<std::string>& addresses, bool online = true,
                      const std::string& last_seen = "null") {
-  std::string json = R"({"id":")" + id + R"(","name":)" + (name.empty() ? "null" : '"' + name + '"') +
-                     R"(,"addresses":[)";
+  std::string json = R"({"id":")" + id + R"(","name":)" +
+                     (name.empty() ? "null" : '"' + name + '"') + R"(,"addresses":[)";
   for (size_t i = 0; i < addresses.size(); ++i) json += (i ? "," : "") + addresses[i];
   json += R"(],"sources":["env"],"tags":[],"online":)" + std::string(online ? "true" : "false") +
           R"(,"stale":false,"last_seen":)" + last_seen + "}";
@@ -67,8 +67,9 @@ TEST(PeerTableTest, HeaderAndOneRowPerPeer) {
 TEST(PeerTableTest, SortedByNameThenAddressAsNumbers) {
   const std::string text = Table(List({
       PeerJson("10.200.0.100:4001", "", {V4("10.200.0.100", 4001)}),
-      PeerJson("x", "", {R"({"host":"fd7a:115c:a1e0::1","ip":"fd7a:115c:a1e0::1","port":4001,)"
-                         R"("transport":"tcp","kind":"tailnet"})"}),
+      PeerJson("x", "",
+               {R"({"host":"fd7a:115c:a1e0::1","ip":"fd7a:115c:a1e0::1","port":4001,)"
+                R"("transport":"tcp","kind":"tailnet"})"}),
       PeerJson("10.200.0.10:4001", "", {V4("10.200.0.10", 4001)}),
       PeerJson("10.200.0.9:4001", "", {V4("10.200.0.9", 4001)}),
       PeerJson("b", "beta", {V4("10.0.0.1", 1)}),

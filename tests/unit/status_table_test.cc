@@ -15,8 +15,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using ::testing::StartsWith;
 using testing::Seen;
+using ::testing::StartsWith;
 
 const Clock::time_point kNow = *ParseTimestamp("2026-01-10T12:00:00Z");
 
@@ -73,14 +73,13 @@ class StatusTableTest : public ::testing::Test {
 TEST_F(StatusTableTest, SummaryThenOneRowPerSourceWithItsProblemsBeneath) {
   EXPECT_THAT(
       Lines(Status()),
-      ElementsAre(
-          "health starting, version 4, 3 peers, sources: 1 ok, 1 waiting, 1 stale", "",
-          "SOURCE  TYPE       STATE    PEERS  LAST SUCCESS  LAST ERROR",
-          "env     env        ok       2      12s ago       -",
-          "  refused: PEERSCOUT_BOOTSTRAP_PEERS entry 2: 10.0.0.300:1: not an address",
-          "hs      headscale  waiting  0      -             -",
-          "tail    tailscale  stale    1      5m ago        3s ago",
-          "  error: tailscale: no tailscaled socket at /run/x.sock"));
+      ElementsAre("health starting, version 4, 3 peers, sources: 1 ok, 1 waiting, 1 stale", "",
+                  "SOURCE  TYPE       STATE    PEERS  LAST SUCCESS  LAST ERROR",
+                  "env     env        ok       2      12s ago       -",
+                  "  refused: PEERSCOUT_BOOTSTRAP_PEERS entry 2: 10.0.0.300:1: not an address",
+                  "hs      headscale  waiting  0      -             -",
+                  "tail    tailscale  stale    1      5m ago        3s ago",
+                  "  error: tailscale: no tailscaled socket at /run/x.sock"));
 }
 
 TEST_F(StatusTableTest, ColourForStatesOnlyWhenAsked) {
@@ -98,7 +97,8 @@ TEST_F(StatusTableTest, CutToTheTerminal) {
     if (line.starts_with("health")) continue;  // the summary is one line of short words
     EXPECT_LE(DisplayWidth(line), 60u) << line;
   }
-  EXPECT_THAT(text, HasSubstr("\n  refused: PEERSCOUT_BOOTSTRAP_PEERS entry 2: 10.0.0.300:1:\u2026\n"));
+  EXPECT_THAT(text,
+              HasSubstr("\n  refused: PEERSCOUT_BOOTSTRAP_PEERS entry 2: 10.0.0.300:1:\u2026\n"));
   EXPECT_THAT(text, HasSubstr("\nhs      headscale  waiting  0"));  // states are never cut
 }
 

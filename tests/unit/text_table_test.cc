@@ -35,7 +35,8 @@ TEST(TextTableTest, AKnownWidthCutsTheWidestColumnWithAnEllipsis) {
   table.AddRow({{std::string(60, 'n')}, {"192.168.1.5:52416 (lan)"}, {"yes"}});
   const std::string text = table.Render({60, false});
   for (const std::string& line : Lines(text)) EXPECT_LE(DisplayWidth(line), 60u) << line;
-  EXPECT_THAT(text, HasSubstr("\n" + std::string(26, 'n') + "\u2026  192.168.1.5:52416 (lan)  yes\n"));
+  EXPECT_THAT(text,
+              HasSubstr("\n" + std::string(26, 'n') + "\u2026  192.168.1.5:52416 (lan)  yes\n"));
   // With no width known nothing is cut.
   EXPECT_THAT(table.Render({}), HasSubstr(std::string(60, 'n') + "  192.168"));
   EXPECT_THAT(table.Render({}), Not(HasSubstr("\u2026")));
@@ -71,7 +72,9 @@ TEST(TextTableTest, ColourOnlyWhenAskedAndPaddingOutsideTheCodes) {
 
 TEST(TextTableTest, ControlCharactersInCellsArePrintedNotObeyed) {
   TextTable table({{"NAME", true}});
-  table.AddRow({{"evil\x1b]0;owned\x07\n127.0.0.1 \xc2\x9b" "2J"}});
+  table.AddRow(
+      {{"evil\x1b]0;owned\x07\n127.0.0.1 \xc2\x9b"
+        "2J"}});
   const std::string text = table.Render({std::nullopt, true});
   EXPECT_THAT(text, HasSubstr("evil\\x1b]0;owned\\x07\\x0a127.0.0.1 \\x9b2J"));
   EXPECT_EQ(Printable("caf\u00e9 \u2026"), "caf\u00e9 \u2026");  // printable UTF-8 is kept
