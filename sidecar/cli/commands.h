@@ -21,14 +21,21 @@ int Run(const std::string& config_file, const Environment& env);
 int CheckConfig(const std::string& config_file, bool list_keys, const Environment& env);
 
 struct PeersOptions {
-  std::string format = "json";
+  std::string format = "auto";  // auto: table on a terminal, else json; table; a server format
   std::vector<std::string> sources;
   std::string online;
   std::string separator;
+  std::string color = "auto";  // auto, always, never
 };
 int Peers(const std::string& socket, const PeersOptions& options);
 int Watch(const std::string& socket, const PeersOptions& options, std::chrono::seconds wait);
 int Health(const std::string& socket);
+
+struct StatusOptions {
+  std::string format = "auto";  // auto, table, json (/v1/sources as it is)
+  std::string color = "auto";
+};
+int Status(const std::string& socket, const StatusOptions& options);
 
 struct ExecOptions {
   std::vector<std::string> env;   // VAR=FORMAT; empty: the app profile's variable

@@ -70,12 +70,17 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App* peers = app.add_subcommand("peers", "Print the peer list");
   CLI::App* watch = app.add_subcommand("watch", "Print the peer list on every change");
   for (CLI::App* command : {peers, watch}) {
-    command->add_option("-f,--format", peers_options.format, "Output format")
+    command
+        ->add_option("-f,--format", peers_options.format,
+                     "table, or any API format (auto: table on a terminal, else json)")
         ->capture_default_str();
     command->add_option("--source", peers_options.sources, "Only peers seen by these sources");
     command->add_option("--online", peers_options.online, "Only online (true) or offline (false)")
         ->check(CLI::IsMember({"true", "false"}));
     command->add_option("--separator", peers_options.separator, "Separator of list formats");
+    command->add_option("--color", peers_options.color, "Colour the table: auto, always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->capture_default_str();
   }
   std::string watch_wait = "5m";
   watch->add_option("--wait", watch_wait, "Longest wait of each blocking query")
@@ -84,6 +89,17 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
 
   CLI::App* health =
       app.add_subcommand("health", "Exit 0 when the sidecar is healthy (HEALTHCHECK)");
+
+  cli::StatusOptions status_options;
+  CLI::App* status = app.add_subcommand("status", "Show each source's health at a glance");
+  status
+      ->add_option("-f,--format", status_options.format,
+                   "table or json (auto: table on a terminal, else json)")
+      ->check(CLI::IsMember({"auto", "table", "json"}))
+      ->capture_default_str();
+  status->add_option("--color", status_options.color, "Colour the table: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
 
   cli::ExecOptions exec_options;
   std::string exec_wait = "30s";
@@ -186,6 +202,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
                       std::chrono::duration_cast<std::chrono::seconds>(ToMillis(watch_wait)));
   }
   if (*health) return cli::Health(socket);
+  if (*status) return cli::Status(socket, status_options);
   if (*exec) {
     exec_options.wait = ToMillis(exec_wait);
     exec_options.fail_on_timeout = on_timeout == "fail";

@@ -84,4 +84,16 @@ std::optional<Clock::time_point> ParseTimestamp(std::string_view text) {
       std::chrono::seconds(seconds) - std::chrono::minutes(offset_minutes) + fraction));
 }
 
+std::string FormatAgo(Clock::duration elapsed) {
+  const int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
+  if (seconds < 1) return "now";
+  constexpr int64_t kMinute = 60;
+  constexpr int64_t kHour = 60 * kMinute;
+  constexpr int64_t kDay = 24 * kHour;
+  if (seconds < kMinute) return std::to_string(seconds) + "s ago";
+  if (seconds < kHour) return std::to_string(seconds / kMinute) + "m ago";
+  if (seconds < kDay) return std::to_string(seconds / kHour) + "h ago";
+  return std::to_string(seconds / kDay) + "d ago";
+}
+
 }  // namespace peerscout

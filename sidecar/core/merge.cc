@@ -4,6 +4,7 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "sidecar/core/peer_order.h"
 #include "sidecar/net/dns_name.h"
 
 namespace peerscout {
@@ -295,9 +296,17 @@ std::vector<Item> CollectItems(const MergeInput& input) {
   return items;
 }
 
+// Should two peers come out with one id, the later ones in id order get "#<place>": ids are
+// keys for diffs and clients. A stable sort keeps which one that is deterministic.
 void MakeIdsUnique(std::vector<Peer>& peers) {
-  for (size_t i = 1; i < peers.size(); ++i) {
-    if (peers[i].id == peers[i - 1].id) peers[i].id += "#" + std::to_string(i);
+  std::vector<size_t> order(peers.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return peers[a].id < peers[b].id; });
+  for (size_t i = 1; i < order.size(); ++i) {
+    if (peers[order[i]].id == peers[order[i - 1]].id) {
+      peers[order[i]].id += "#" + std::to_string(i);
+    }
   }
 }
 
@@ -350,16 +359,9 @@ std::vector<Peer> Merge(const MergeInput& input) {
     if (peer.addresses.empty() && !peer.peer_id) continue;
     peers.push_back(std::move(peer));
   }
-  // Sort positions, not peers: a Peer is large to move around.
-  std::vector<size_t> order(peers.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return peers[a].id < peers[b].id; });
-  std::vector<Peer> sorted;
-  sorted.reserve(peers.size());
-  for (size_t i : order) sorted.push_back(std::move(peers[i]));
-  MakeIdsUnique(sorted);
-  return sorted;
+  MakeIdsUnique(peers);
+  SortForListing(peers);
+  return peers;
 }
 
 }  // namespace peerscout

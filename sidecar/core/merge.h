@@ -23,7 +23,7 @@ struct MergeInput {
   NetworkView network;
 };
 
-// A pure function: the same input gives the same peers in the same order.
+// A pure function: the same input gives the same peers in the same order, SortForListing's.
 //
 // Observations of one app instance (a peer id, or an endpoint with a port) are joined when
 // they share a peer id or an endpoint; two different peer ids are never joined. Observations

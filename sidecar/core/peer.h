@@ -50,7 +50,7 @@ struct Peer {
 
 struct PeerSet {
   uint64_t version = 0;
-  std::vector<Peer> peers;  // sorted by id
+  std::vector<Peer> peers;  // ids unique, in SortForListing order (peer_order.h)
 };
 
 }  // namespace peerscout

@@ -15,7 +15,7 @@ struct PeerSetDiff {
   bool empty() const { return added.empty() && removed.empty() && changed.empty(); }
 };
 
-// Both lists must be sorted by id, as Merge returns them.
+// In any order (ids unique, as Merge makes them); each list of ids comes out sorted.
 PeerSetDiff DiffPeers(const std::vector<Peer>& before, const std::vector<Peer>& after);
 
 }  // namespace peerscout

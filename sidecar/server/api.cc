@@ -135,6 +135,9 @@ ApiResponse Api::Sources() const {
   writer.StartObject();
   writer.Key("version");
   writer.Uint64(peers->version);
+  // The merged count, which the per-source counts do not add up to: `peerscout status` shows it.
+  writer.Key("peer_count");
+  writer.Uint64(peers->peers.size());
   writer.Key("sources");
   writer.StartArray();
   for (const SourceStatus& source : registry_.Sources()) {

@@ -24,8 +24,9 @@ const std::string kHostileList =
     ",,$(touch /tmp/peerscout-pwned),\"/ip4/10.77.0.5/tcp/1\","  // command, quotes
     "'/ip4/10.77.0.6/tcp/1',/ip4/10.77.0.7/tcp/1;reboot,`id`,"   // quotes, ;, backticks
     "/ip4/10.77.0.8/tcp/99999,/dns4/bad_name!/tcp/1,/ip4/exo-2/tcp/30000";
-const std::string kExpectedExo = std::string("/ip4/10.77.0.3/tcp/52416,/ip4/10.77.0.4/tcp/52416,") +
-                                 "/ip4/10.77.0.2/tcp/52416/p2p/" + kId;
+// By address, as numbers: the listing order.
+const std::string kExpectedExo = std::string("/ip4/10.77.0.2/tcp/52416/p2p/") + kId +
+                                 ",/ip4/10.77.0.3/tcp/52416,/ip4/10.77.0.4/tcp/52416";
 
 const char* kConfig = R"(
 [[output]]
@@ -72,10 +73,10 @@ TEST_F(BootstrapEnvTest, CurlGetsTheDeduplicatedList) {
   ASSERT_FALSE(document.HasParseError()) << curl.out;
   const auto& peers = document["peers"];
   ASSERT_EQ(peers.Size(), 3u) << curl.out;
-  EXPECT_STREQ(peers[0]["id"].GetString(), "10.77.0.3:52416");
-  EXPECT_STREQ(peers[1]["id"].GetString(), "10.77.0.4:52416");
-  EXPECT_STREQ(peers[2]["id"].GetString(), kId);
-  EXPECT_STREQ(peers[2]["addresses"][0]["multiaddr"].GetString(),
+  EXPECT_STREQ(peers[0]["id"].GetString(), kId);
+  EXPECT_STREQ(peers[1]["id"].GetString(), "10.77.0.3:52416");
+  EXPECT_STREQ(peers[2]["id"].GetString(), "10.77.0.4:52416");
+  EXPECT_STREQ(peers[0]["addresses"][0]["multiaddr"].GetString(),
                (std::string("/ip4/10.77.0.2/tcp/52416/p2p/") + kId).c_str());
   EXPECT_STREQ(peers[0]["sources"][0].GetString(), "env");
 

@@ -150,7 +150,8 @@ TEST_F(CliTest, VersionAndHelp) {
   ProcessResult version = RunPeerscout({"version"});
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_THAT(version.out, HasSubstr("peerscout " PEERSCOUT_VERSION));
-  for (const char* command : {"run", "peers", "watch", "health", "exec", "check-config"}) {
+  for (const char* command :
+       {"run", "peers", "watch", "status", "health", "exec", "check-config"}) {
     ProcessResult help = RunPeerscout({command, "--help"});
     EXPECT_EQ(help.exit_code, 0) << command;
     EXPECT_THAT(help.out, HasSubstr("Usage")) << command;

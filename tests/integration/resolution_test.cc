@@ -78,8 +78,8 @@ class ResolutionTest : public ::testing::Test {
 TEST_F(ResolutionTest, NamesBecomeIpLiteralsForExoAndUnresolvedOnesAreReported) {
   // svc has two addresses: two instances of one service, two peers.
   EXPECT_EQ(
-      WaitForExo("/ip4/10.66.0.5/tcp/30000,/ip4/10.66.0.6/tcp/30000,/ip4/10.66.0.2/tcp/30000"),
-      "/ip4/10.66.0.5/tcp/30000,/ip4/10.66.0.6/tcp/30000,/ip4/10.66.0.2/tcp/30000");
+      WaitForExo("/ip4/10.66.0.2/tcp/30000,/ip4/10.66.0.5/tcp/30000,/ip4/10.66.0.6/tcp/30000"),
+      "/ip4/10.66.0.2/tcp/30000,/ip4/10.66.0.5/tcp/30000,/ip4/10.66.0.6/tcp/30000");
   auto sources = sidecar_->Get("/v1/sources");
   EXPECT_THAT(
       sources->body,
@@ -102,7 +102,7 @@ TEST_F(ResolutionTest, ReResolutionFollowsChanges) {
 }
 
 TEST_F(ResolutionTest, ANameThatStopsResolvingKeepsItsLastAddressMarkedStale) {
-  WaitForExo("/ip4/10.66.0.5/tcp/30000,/ip4/10.66.0.6/tcp/30000,/ip4/10.66.0.2/tcp/30000");
+  WaitForExo("/ip4/10.66.0.2/tcp/30000,/ip4/10.66.0.5/tcp/30000,/ip4/10.66.0.6/tcp/30000");
   WriteHosts("10.66.0.5 svc\n10.66.0.6 svc\n");
   std::string json;
   for (int i = 0; i < 200 && json.find("\"stale\":true") == std::string::npos; ++i) {
@@ -122,7 +122,7 @@ TEST_F(ResolutionTest, ANameThatStopsResolvingKeepsItsLastAddressMarkedStale) {
   }
   EXPECT_TRUE(found) << json;
   EXPECT_EQ(sidecar_->Get("/v1/peers?format=exo")->body,
-            "/ip4/10.66.0.5/tcp/30000,/ip4/10.66.0.6/tcp/30000,/ip4/10.66.0.2/tcp/30000");
+            "/ip4/10.66.0.2/tcp/30000,/ip4/10.66.0.5/tcp/30000,/ip4/10.66.0.6/tcp/30000");
   EXPECT_THAT(sidecar_->Get("/v1/sources")->body, HasSubstr("keeping the addresses it had at"));
 }
 

@@ -129,6 +129,8 @@ TEST_F(ApiTest, SourcesShowIssuesErrorsAndCounts) {
               HasSubstr(R"("name":"tail","type":"tailscale","enabled":true,"state":"failing")"));
   EXPECT_THAT(sources.body, HasSubstr(R"("last_error":"tailscale: no socket")"));
   EXPECT_THAT(sources.body, HasSubstr(R"("peer_count":1)"));
+  // The merged count, before the sources.
+  EXPECT_THAT(sources.body, HasSubstr(R"(,"peer_count":1,"sources":[)"));
 }
 
 TEST_F(ApiTest, AppTellsExecWhatToSetAndWhatNever) {

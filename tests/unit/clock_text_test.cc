@@ -26,5 +26,19 @@ TEST(ParseTimestampTest, GoZeroTimeAndGarbageAreNothing) {
   EXPECT_FALSE(ParseTimestamp("2025-07-10T14:06:52Zjunk"));
 }
 
+TEST(FormatAgoTest, LargestUnitRoundedDown) {
+  using std::chrono::hours;
+  using std::chrono::milliseconds;
+  using std::chrono::minutes;
+  using std::chrono::seconds;
+  EXPECT_EQ(FormatAgo(milliseconds(999)), "now");
+  EXPECT_EQ(FormatAgo(seconds(-30)), "now");  // another host's clock ahead of ours
+  EXPECT_EQ(FormatAgo(seconds(12)), "12s ago");
+  EXPECT_EQ(FormatAgo(seconds(119)), "1m ago");
+  EXPECT_EQ(FormatAgo(minutes(59) + seconds(59)), "59m ago");
+  EXPECT_EQ(FormatAgo(hours(5)), "5h ago");
+  EXPECT_EQ(FormatAgo(hours(49)), "2d ago");
+}
+
 }  // namespace
 }  // namespace peerscout

@@ -51,7 +51,8 @@ class FormatTest : public ::testing::Test {
 };
 
 TEST_F(FormatTest, ExoGetsOneIpv4TcpMultiaddrPerPeerCommaSeparatedNoSpaces) {
-  EXPECT_EQ(Render("exo"), "/ip4/10.9.0.7/tcp/30000,/ip4/192.168.1.5/tcp/52416/p2p/" + kPeerA);
+  // Listing order: named peers first (node-a), then by address.
+  EXPECT_EQ(Render("exo"), "/ip4/192.168.1.5/tcp/52416/p2p/" + kPeerA + ",/ip4/10.9.0.7/tcp/30000");
 }
 
 TEST_F(FormatTest, ExoOutputMatchesWhatExoAccepts) {
@@ -104,7 +105,7 @@ TEST_F(FormatTest, EnvNarrowsAVariableToItsFamilies) {
 
 TEST_F(FormatTest, MultiaddrListsEveryAddressWithAPort) {
   EXPECT_EQ(Render("multiaddr"),
-            "/ip4/10.9.0.7/tcp/30000\n"
+            "/dns4/exo-3/tcp/30000\n"
             "/ip4/192.168.1.5/tcp/52416/p2p/" +
                 kPeerA +
                 "\n"
@@ -114,17 +115,16 @@ TEST_F(FormatTest, MultiaddrListsEveryAddressWithAPort) {
                 "/ip6/fd7a:115c:a1e0::5/tcp/52416/p2p/" +
                 kPeerA +
                 "\n"
+                "/ip4/10.9.0.7/tcp/30000\n"
                 "/ip4/10.9.0.8/udp/4001/quic-v1/p2p/" +
-                kPeerB +
-                "\n"
-                "/dns4/exo-3/tcp/30000\n");
+                kPeerB + "\n");
   RenderOptions comma;
   comma.separator = ",";
   EXPECT_EQ(Render("multiaddr", comma).find('\n'), std::string::npos);
 }
 
 TEST_F(FormatTest, LinesGivesTheBestHostPortOfEachPeer) {
-  EXPECT_EQ(Render("lines"), "10.9.0.7:30000\n192.168.1.5:52416\n10.9.0.8:4001\nexo-3:30000\n");
+  EXPECT_EQ(Render("lines"), "exo-3:30000\n192.168.1.5:52416\n10.9.0.7:30000\n10.9.0.8:4001\n");
 }
 
 TEST_F(FormatTest, JsonCarriesVersionAndEveryField) {
@@ -135,7 +135,8 @@ TEST_F(FormatTest, JsonCarriesVersionAndEveryField) {
   EXPECT_EQ(document["version"].GetUint64(), 7u);
   const auto& peers = document["peers"];
   ASSERT_EQ(peers.Size(), 5u);
-  const auto& a = peers[1];  // sorted by id: "10.9…", "12D3…", "Qm…", "exo-3…", "node:…"
+  // By name, then address: b-127-0-0-1-evil, exo-3, node-a (A); unnamed 10.9.0.7, B.
+  const auto& a = peers[2];
   EXPECT_STREQ(a["id"].GetString(), kPeerA.c_str());
   EXPECT_STREQ(a["name"].GetString(), "node-a");
   EXPECT_STREQ(a["addresses"][0]["kind"].GetString(), "lan");

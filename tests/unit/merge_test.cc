@@ -209,9 +209,9 @@ TEST_F(MergeTest, AHostWithoutAnAppIsAPeerOfItsOwn) {
   See("mdns", Seen().peer_id(kPeerC).at("192.168.1.30:4001"));
   const std::vector<Peer> peers = Merged();
   ASSERT_EQ(peers.size(), 2u);
-  EXPECT_EQ(peers[1].id, "node:nodekey:cc");
-  EXPECT_EQ(peers[1].name, "gpu");
-  EXPECT_FALSE(peers[1].addresses[0].endpoint.has_port());
+  EXPECT_EQ(peers[0].id, "node:nodekey:cc");  // named, so listed before the unnamed app
+  EXPECT_EQ(peers[0].name, "gpu");
+  EXPECT_FALSE(peers[0].addresses[0].endpoint.has_port());
 }
 
 }  // namespace
