@@ -71,7 +71,7 @@ TEST_F(FormatTest, ExoOutputMatchesWhatExoAccepts) {
 
 TEST_F(FormatTest, ZenohGetsTheBestTcpEndpointOfEachPeer) {
   // Names and IPv6 are fine for zenoh; UDP is not what exo listens on.
-  EXPECT_EQ(Render("zenoh"), "tcp/10.9.0.7:30000,tcp/192.168.1.5:52416,tcp/exo-3:30000");
+  EXPECT_EQ(Render("zenoh"), "tcp/exo-3:30000,tcp/192.168.1.5:52416,tcp/10.9.0.7:30000");
   PeerFilter v6;
   v6.families = AddressFamilies::kIpv6;
   EXPECT_EQ(FindFormat("zenoh")->render(FilterPeers(peers_, v6), {}),
