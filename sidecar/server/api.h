@@ -60,6 +60,7 @@ class Api {
  private:
   std::variant<ApiResponse, ApiWait> Peers(const ApiRequest& request) const;
   ApiResponse Sources() const;
+  ApiResponse Templates() const;
   ApiResponse Health() const;
   ApiResponse Metrics() const;
 
