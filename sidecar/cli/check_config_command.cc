@@ -88,9 +88,10 @@ int CheckConfig(const std::string& config_file, bool list_keys, const Environmen
     }
   }
   if (failures > 0) return 1;
-  std::printf("config ok: %s; socket %s; %zu sources; %zu outputs\n",
+  std::printf("config ok: %s; socket %s; %zu sources; %zu outputs; %zu templates\n",
               config_file.empty() ? "(no file, defaults)" : config_file.c_str(),
-              config->server.socket.c_str(), config->sources.size(), config->outputs.size());
+              config->server.socket.c_str(), config->sources.size(), config->outputs.size(),
+              config->templates.size());
   return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "sidecar/net/peer_id.h"
 #include "sidecar/render/format.h"
 #include "sidecar/render/peer_filter.h"
+#include "sidecar/render/peer_template.h"
 
 namespace peerscout {
 
@@ -65,6 +66,19 @@ struct OutputConfig {
   std::string origin;
 };
 
+// One [[template]]: a mustache file rendered to `destination` on change, and a command run
+// (no shell) after each replacement.
+struct TemplateConfig {
+  std::string source;       // absolute
+  std::string destination;  // absolute
+  PeerTemplate text;        // the source, read and checked when the config is loaded
+  uint32_t mode = 0644;
+  std::vector<std::string> command;  // argv; empty: none
+  Duration command_timeout = std::chrono::seconds(30);
+  PeerFilter filter;
+  std::string origin;
+};
+
 struct SourceConfig {
   std::string name;
   std::string type;
@@ -84,6 +98,7 @@ struct Config {
   std::vector<SourceConfig> sources;
   std::vector<StaticPeer> static_peers;
   std::vector<OutputConfig> outputs;
+  std::vector<TemplateConfig> templates;
 };
 
 }  // namespace peerscout

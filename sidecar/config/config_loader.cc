@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
 #include "sidecar/config/config_schema.h"
 #include "sidecar/net/app_tags.h"
 #include "sidecar/net/endpoint.h"
+#include "sidecar/output/atomic_file.h"
 #include "sidecar/render/shell_quote.h"
 
 namespace peerscout {
@@ -68,6 +71,7 @@ class Loader {
     for (const ArrayEntry& entry : ArrayEntries(root, "static")) BuildStatic(entry, config);
     BuildSources(root, config);
     for (const ArrayEntry& entry : ArrayEntries(root, "output")) BuildOutput(entry, config);
+    for (const ArrayEntry& entry : ArrayEntries(root, "template")) BuildTemplate(entry, config);
     if (!errors_.empty()) {
       std::string message;
       for (const std::string& error : errors_) message += (message.empty() ? "" : "\n") + error;
@@ -516,17 +520,98 @@ class Loader {
       output.render.env_vars.push_back(
           {config.app.variable, config.app.format, config.app.families});
     }
-    output.filter.sources = values.Get<std::vector<std::string>>("sources");
-    for (const std::string& source : output.filter.sources) {
+    output.filter = BuildFilter(entry, "[[output]]", config);
+    config.outputs.push_back(std::move(output));
+  }
+
+  // The `sources` and `online` keys that [[output]] and [[template]] share.
+  PeerFilter BuildFilter(const ArrayEntry& entry, std::string_view table, const Config& config) {
+    const OptionValues& values = entry.values;
+    PeerFilter filter;
+    filter.sources = values.Get<std::vector<std::string>>("sources");
+    for (const std::string& source : filter.sources) {
       bool known = false;
       for (const SourceConfig& declared : config.sources) known = known || declared.name == source;
       if (!known)
-        Error(OriginOf(values, "sources", entry.where) + ": [[output]] sources: no source '" +
-              source + "'");
+        Error(OriginOf(values, "sources", entry.where) + ": " + std::string(table) +
+              " sources: no source '" + source + "'");
     }
     const std::string& online = values.Get<std::string>("online");
-    if (online != "any") output.filter.online = online == "true";
-    config.outputs.push_back(std::move(output));
+    if (online != "any") filter.online = online == "true";
+    return filter;
+  }
+
+  // A template's source is found beside the config file, wherever peerscout was started from;
+  // with no config file, from the working directory.
+  std::string BesideConfigFile(const std::string& path) const {
+    if (path.empty() || std::filesystem::path(path).is_absolute()) return path;
+    const std::filesystem::path directory = std::filesystem::path(file_).parent_path();
+    return std::filesystem::absolute(directory / path).lexically_normal().string();
+  }
+
+  bool WrittenElsewhere(const Config& config, const std::string& path) const {
+    for (const OutputConfig& output : config.outputs) {
+      if (output.path == path) return true;
+    }
+    for (const TemplateConfig& other : config.templates) {
+      if (other.destination == path) return true;
+    }
+    return false;
+  }
+
+  void BuildTemplate(const ArrayEntry& entry, Config& config) {
+    const OptionValues& values = entry.values;
+    TemplateConfig output;
+    output.origin = entry.where;
+    const std::string& destination = values.Get<std::string>("destination");
+    if (destination.empty()) Error(output.origin + ": [[template]] needs a destination");
+    output.destination = UnderRuntimeDir(config, destination);
+    if (!destination.empty() && WrittenElsewhere(config, output.destination)) {
+      Error(OriginOf(values, "destination", entry.where) + ": [[template]] destination '" +
+            destination + "' is written twice");
+    }
+    output.source = BesideConfigFile(values.Get<std::string>("source"));
+    if (output.source.empty()) {
+      Error(output.origin + ": [[template]] needs a source");
+    } else {
+      ReadTemplate(OriginOf(values, "source", entry.where), output);
+    }
+    output.mode = static_cast<uint32_t>(values.Get<int64_t>("mode"));
+    output.command = values.Get<std::vector<std::string>>("command");
+    if (!output.command.empty() && output.command.front().empty()) {
+      Error(OriginOf(values, "command", entry.where) +
+            ": [[template]] command: the program is empty");
+    }
+    output.command_timeout = values.Get<Duration>("command_timeout");
+    if (output.command_timeout <= Duration(0)) {
+      Error(OriginOf(values, "command_timeout", entry.where) +
+            ": [[template]] command_timeout: must be longer than 0");
+    }
+    output.filter = BuildFilter(entry, "[[template]]", config);
+    config.templates.push_back(std::move(output));
+  }
+
+  // The file is read now, so check-config and a reload report a missing file or a syntax
+  // error, and a template that cannot render is never the one running.
+  void ReadTemplate(const std::string& where, TemplateConfig& output) {
+    std::error_code error;
+    if (std::filesystem::is_directory(output.source, error)) {
+      Error(where + ": [[template]] source " + output.source + ": is a directory");
+      return;
+    }
+    std::string text;
+    errno = 0;
+    if (!ReadWholeFile(output.source, text)) {
+      Error(where + ": [[template]] source " + output.source + ": cannot read" +
+            (errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()));
+      return;
+    }
+    auto parsed = PeerTemplate::Parse(std::move(text));
+    if (!parsed) {
+      Error(where + ": [[template]] source " + output.source + ": " + parsed.error());
+      return;
+    }
+    output.text = std::move(parsed).value();
   }
 
   std::string file_;

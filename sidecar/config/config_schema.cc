@@ -103,6 +103,21 @@ constexpr OptionSpec kOutput[] = {
     {"online", K::kString, "any", "Only online (true) or offline (false) peers.", kTriState},
 };
 
+constexpr OptionSpec kTemplate[] = {
+    {"source", K::kString, "",
+     "Mustache template file; relative to the config file's directory. Required. Read (and "
+     "checked) when the config is loaded and on every reload."},
+    {"destination", K::kString, "", "File to write; relative to runtime_dir. Required."},
+    {"mode", K::kFileMode, "0644", "Permissions of the file."},
+    {"command", K::kStringList, "",
+     "Run (argv, no shell) after the file was replaced; empty: none. Changes while it runs "
+     "make it run once more when it ends."},
+    {"command_timeout", K::kDuration, "30s",
+     "A command running longer is stopped (SIGTERM, then SIGKILL) and counted as failed."},
+    {"sources", K::kStringList, "", "Only peers seen by one of these sources."},
+    {"online", K::kString, "any", "Only online (true) or offline (false) peers.", kTriState},
+};
+
 constexpr std::array kSections{
     SectionSpec{"", "Top-level keys.", kTopLevel},
     SectionSpec{"apps", "App profiles of our own, or changes to a built-in one.", kApp, false,
@@ -114,6 +129,8 @@ constexpr std::array kSections{
     SectionSpec{"static", "Static peers, one [[static]] table each.", kStatic, true},
     SectionSpec{"output", "Files written on every change, one [[output]] table each.", kOutput,
                 true},
+    SectionSpec{"template", "Mustache templates rendered on every change, one [[template]] each.",
+                kTemplate, true},
 };
 
 }  // namespace

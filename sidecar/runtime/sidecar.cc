@@ -52,6 +52,7 @@ Sidecar::Sidecar(Config config, SourceCatalog catalog, Environment env)
       registry_(RegistryOptions(config_)),
       api_(registry_, telemetry_, ApiOptions(config_)),
       outputs_(telemetry_),
+      templates_(telemetry_.templates),
       sources_(registry_),
       started_(std::chrono::steady_clock::now()) {}
 
@@ -111,13 +112,17 @@ Parsed<std::unique_ptr<Sidecar>> Sidecar::Start(Config config, SourceCatalog cat
     LogChange(*peers, diff);
     self->server_->OnChange(peers->version);
     self->outputs_.Offer(peers);
+    self->templates_.Offer(peers);
   });
   sidecar->api_.SetApp(sidecar->config_.app);
   sidecar->outputs_.SetOutputs(sidecar->config_.outputs);
   sidecar->outputs_.Offer(registry.Current());
+  sidecar->templates_.SetTemplates(sidecar->config_.templates);
+  sidecar->templates_.Offer(registry.Current());
   sidecar->sources_.StartAll(std::move(sources).value());
-  spdlog::info("serving on {} ({} sources, {} outputs)", sidecar->config_.server.socket,
-               sidecar->config_.sources.size(), sidecar->config_.outputs.size());
+  spdlog::info("serving on {} ({} sources, {} outputs, {} templates)",
+               sidecar->config_.server.socket, sidecar->config_.sources.size(),
+               sidecar->config_.outputs.size(), sidecar->config_.templates.size());
   return sidecar;
 }
 
@@ -141,6 +146,8 @@ bool Sidecar::Reload(Config config) {
   api_.SetApp(config.app);
   outputs_.SetOutputs(config.outputs);
   outputs_.Offer(registry_.Current());
+  templates_.SetTemplates(config.templates);
+  templates_.Offer(registry_.Current());
   config_ = std::move(config);
   sources_.StartAll(std::move(sources).value());
   ++telemetry_.reloads;
@@ -164,6 +171,7 @@ void Sidecar::Tick() {
       (now - started_ >= config_.registry.startup_deadline || AllReported(registry_.Sources()))) {
     ready_ = true;
     outputs_.SetReady();
+    templates_.SetReady();
   }
 }
 

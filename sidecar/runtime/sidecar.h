@@ -13,6 +13,7 @@
 #include "sidecar/runtime/local_network.h"
 #include "sidecar/runtime/output_writer.h"
 #include "sidecar/runtime/source_runner.h"
+#include "sidecar/runtime/template_writer.h"
 #include "sidecar/server/api.h"
 #include "sidecar/server/http_server.h"
 
@@ -48,6 +49,7 @@ class Sidecar {
   Registry registry_;
   Api api_;
   OutputWriter outputs_;
+  TemplateWriter templates_;
   std::unique_ptr<HttpServer> server_;
   SourceRunner sources_;
   LocalNetwork network_;

@@ -43,6 +43,68 @@ std::string_view SourceState(const SourceStatus& source) {
   return source.failing() ? "failing" : "ok";
 }
 
+void OptionalUint(Writer& writer, const std::optional<uint64_t>& value) {
+  if (value) {
+    writer.Uint64(*value);
+  } else {
+    writer.Null();
+  }
+}
+
+void WriteCommand(Writer& writer, const CommandStatus& command) {
+  writer.StartObject();
+  writer.Key("argv");
+  json::StringArray(writer, command.argv);
+  writer.Key("running");
+  writer.Bool(command.running);
+  writer.Key("runs");
+  writer.Uint64(command.runs);
+  writer.Key("failures");
+  writer.Uint64(command.failures);
+  writer.Key("last_status");
+  json::StringOrNull(writer, command.last_status);
+  writer.Key("exit_code");
+  if (command.exit_code) {
+    writer.Int(*command.exit_code);
+  } else {
+    writer.Null();
+  }
+  writer.Key("last_started");
+  json::TimeOrNull(writer, command.last_started);
+  writer.Key("last_finished");
+  json::TimeOrNull(writer, command.last_finished);
+  writer.Key("output_tail");
+  String(writer, command.output_tail);
+  writer.EndObject();
+}
+
+void WriteTemplate(Writer& writer, const TemplateStatus& status) {
+  writer.StartObject();
+  writer.Key("source");
+  String(writer, status.source);
+  writer.Key("destination");
+  String(writer, status.destination);
+  writer.Key("last_rendered");
+  OptionalUint(writer, status.last_rendered);
+  writer.Key("last_written");
+  json::TimeOrNull(writer, status.last_written);
+  writer.Key("renders");
+  writer.Uint64(status.renders);
+  writer.Key("writes");
+  writer.Uint64(status.writes);
+  writer.Key("errors");
+  writer.Uint64(status.errors);
+  writer.Key("last_error");
+  json::StringOrNull(writer, status.last_error);
+  writer.Key("command");
+  if (status.command) {
+    WriteCommand(writer, *status.command);
+  } else {
+    writer.Null();
+  }
+  writer.EndObject();
+}
+
 }  // namespace
 
 Api::Api(const Registry& registry, const Telemetry& telemetry, Options options)
@@ -58,9 +120,12 @@ std::variant<ApiResponse, ApiWait> Api::Handle(const ApiRequest& request) const 
   if (request.path == "/v1/peers") return Peers(request);
   if (request.path == "/v1/sources") return Sources();
   if (request.path == "/v1/app") return App();
+  if (request.path == "/v1/templates") return Templates();
   if (request.path == "/v1/health") return Health();
   if (request.path == "/metrics") return Metrics();
-  return Error(404, "no such endpoint; try /v1/peers, /v1/sources, /v1/app, /v1/health, /metrics",
+  return Error(404,
+               "no such endpoint; try /v1/peers, /v1/sources, /v1/app, /v1/templates, /v1/health, "
+               "/metrics",
                version);
 }
 
@@ -233,6 +298,23 @@ ApiResponse Api::App() const {
   writer.EndArray();
   writer.EndObject();
   return ApiResponse{200, "application/json", Finish(buffer), registry_.Current()->version, {}};
+}
+
+ApiResponse Api::Templates() const {
+  const uint64_t version = registry_.Current()->version;
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  writer.StartObject();
+  writer.Key("version");
+  writer.Uint64(version);
+  writer.Key("templates");
+  writer.StartArray();
+  for (const TemplateStatus& status : telemetry_.templates.Snapshot()) {
+    WriteTemplate(writer, status);
+  }
+  writer.EndArray();
+  writer.EndObject();
+  return ApiResponse{200, "application/json", Finish(buffer), version, {}};
 }
 
 ApiResponse Api::Health() const {

@@ -64,6 +64,7 @@ class Api {
   std::variant<ApiResponse, ApiWait> Peers(const ApiRequest& request) const;
   ApiResponse Sources() const;
   ApiResponse App() const;
+  ApiResponse Templates() const;
   ApiResponse Health() const;
   ApiResponse Metrics() const;
 

@@ -32,6 +32,64 @@ class Exposition {
 // Source names are [a-z0-9_-]: nothing to escape in a label value.
 std::string SourceLabel(const std::string& name) { return "source=\"" + name + "\""; }
 
+// Destinations are paths: anything but a NUL may be in them.
+std::string DestinationLabel(const std::string& path) {
+  std::string label = "destination=\"";
+  for (char c : path) {
+    if (c == '\\' || c == '"') {
+      label += '\\';
+      label += c;
+    } else if (c == '\n') {
+      label += "\\n";
+    } else {
+      label += c;
+    }
+  }
+  return label + "\"";
+}
+
+void AddTemplateMetrics(Exposition& out, const std::vector<TemplateStatus>& templates) {
+  if (templates.empty()) return;
+  out.Family("peerscout_template_renders_total", "counter", "Successful renders of each template.");
+  for (const TemplateStatus& status : templates) {
+    out.Sample("peerscout_template_renders_total", static_cast<double>(status.renders),
+               DestinationLabel(status.destination));
+  }
+  out.Family("peerscout_template_writes_total", "counter",
+             "Times each template's file was replaced (its bytes changed).");
+  for (const TemplateStatus& status : templates) {
+    out.Sample("peerscout_template_writes_total", static_cast<double>(status.writes),
+               DestinationLabel(status.destination));
+  }
+  out.Family("peerscout_template_errors_total", "counter",
+             "Renders or writes of each template that failed.");
+  for (const TemplateStatus& status : templates) {
+    out.Sample("peerscout_template_errors_total", static_cast<double>(status.errors),
+               DestinationLabel(status.destination));
+  }
+  out.Family("peerscout_template_command_runs_total", "counter",
+             "Runs of each template's command.");
+  for (const TemplateStatus& status : templates) {
+    if (!status.command) continue;
+    out.Sample("peerscout_template_command_runs_total", static_cast<double>(status.command->runs),
+               DestinationLabel(status.destination));
+  }
+  out.Family("peerscout_template_command_failures_total", "counter",
+             "Runs that did not exit 0: a non-zero exit, a signal, a timeout, a failed start.");
+  for (const TemplateStatus& status : templates) {
+    if (!status.command) continue;
+    out.Sample("peerscout_template_command_failures_total",
+               static_cast<double>(status.command->failures), DestinationLabel(status.destination));
+  }
+  out.Family("peerscout_template_command_last_exit_code", "gauge",
+             "Exit code of the command's last run; -1 when it did not exit by itself.");
+  for (const TemplateStatus& status : templates) {
+    if (!status.command || status.command->runs == 0) continue;
+    out.Sample("peerscout_template_command_last_exit_code", status.command->exit_code.value_or(-1),
+               DestinationLabel(status.destination));
+  }
+}
+
 double Seconds(std::chrono::nanoseconds duration) {
   return std::chrono::duration<double>(duration).count();
 }
@@ -131,6 +189,7 @@ std::string RenderMetrics(const PeerSet& peers, const std::vector<SourceStatus>&
              "result=\"ok\"");
   out.Sample("peerscout_config_reloads_total",
              static_cast<double>(telemetry.reload_failures.load()), "result=\"refused\"");
+  AddTemplateMetrics(out, telemetry.templates.Snapshot());
   AddProcessMetrics(out);
   return out.Take();
 }

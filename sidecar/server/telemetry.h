@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "sidecar/output/template_status.h"
+
 namespace peerscout {
 
 struct Telemetry {
@@ -15,6 +17,7 @@ struct Telemetry {
   std::atomic<uint64_t> file_write_errors{0};
   std::atomic<uint64_t> reloads{0};
   std::atomic<uint64_t> reload_failures{0};
+  TemplateStatuses templates;
 
   void CountResponse(unsigned status) {
     if (status >= 100 && status < 600) http_responses[status / 100 - 1].fetch_add(1);

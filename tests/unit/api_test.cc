@@ -187,5 +187,53 @@ TEST_F(ApiTest, MetricsArePrometheusText) {
   EXPECT_THAT(metrics.body, HasSubstr("process_resident_memory_bytes "));
 }
 
+TEST_F(ApiTest, TemplatesShowTheirStateAndTheirCommands) {
+  TemplateStatus plain;
+  plain.source = "/etc/peerscout/a.mustache";
+  plain.destination = "/run/a \"quoted\".conf";
+  plain.last_rendered = 4;
+  plain.renders = 3;
+  plain.writes = 2;
+  plain.errors = 1;
+  plain.last_error = "write /run/a: No space left on device";
+  TemplateStatus commanded;
+  commanded.destination = "/run/b.conf";
+  commanded.command.emplace();
+  commanded.command->argv = {"sh", "-c", "exit 3"};
+  commanded.command->runs = 2;
+  commanded.command->failures = 1;
+  commanded.command->last_status = "exited 3";
+  commanded.command->exit_code = 3;
+  commanded.command->output_tail = "oops\n";
+  telemetry_.templates.Replace({plain, commanded});
+
+  ApiResponse templates = Get("/v1/templates");
+  EXPECT_EQ(templates.status, 200u);
+  EXPECT_THAT(templates.body,
+              HasSubstr("{\"source\":\"/etc/peerscout/a.mustache\",\"destination\":\"/run/a "
+                        "\\\"quoted\\\".conf\",\"last_rendered\":4,\"last_written\":null,"
+                        "\"renders\":3,\"writes\":2,\"errors\":1,\"last_error\":\"write /run/a: "
+                        "No space left on device\",\"command\":null}"));
+  EXPECT_THAT(templates.body,
+              HasSubstr("\"command\":{\"argv\":[\"sh\",\"-c\",\"exit 3\"],\"running\":false,"
+                        "\"runs\":2,\"failures\":1,\"last_status\":\"exited 3\",\"exit_code\":3,"));
+  EXPECT_THAT(templates.body, HasSubstr("\"output_tail\":\"oops\\n\""));
+
+  ApiResponse metrics = Get("/metrics");
+  EXPECT_THAT(metrics.body, HasSubstr("peerscout_template_renders_total{destination=\"/run/a "
+                                      "\\\"quoted\\\".conf\"} 3\n"));
+  EXPECT_THAT(
+      metrics.body,
+      HasSubstr("peerscout_template_command_failures_total{destination=\"/run/b.conf\"} 1\n"));
+  EXPECT_THAT(
+      metrics.body,
+      HasSubstr("peerscout_template_command_last_exit_code{destination=\"/run/b.conf\"} 3\n"));
+  // A template without a command has no command series.
+  EXPECT_THAT(
+      metrics.body,
+      ::testing::Not(HasSubstr("peerscout_template_command_runs_total{destination=\"/run/a")));
+  EXPECT_THAT(Get("/nope").body, HasSubstr("/v1/templates"));
+}
+
 }  // namespace
 }  // namespace peerscout

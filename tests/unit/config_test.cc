@@ -233,6 +233,78 @@ TEST_F(ConfigTest, TheExampleDocumentsEveryKey) {
   EXPECT_TRUE(documented("enabled"));
 }
 
+TEST_F(ConfigTest, TemplatesReadTheirSourceBesideTheConfigFile) {
+  std::ofstream(dir_ / "peers.tmpl") << "{{#peers}}{{id}}\n{{/peers}}";
+  auto config = Load(R"(
+[[template]]
+source = "peers.tmpl"
+destination = "conf/peers.conf"
+mode = "0600"
+command = ["systemctl", "reload", "nginx"]
+command_timeout = "5s"
+online = "true"
+)");
+  ASSERT_TRUE(config) << config.error();
+  ASSERT_EQ(config->templates.size(), 1u);
+  const TemplateConfig& output = config->templates[0];
+  EXPECT_EQ(output.source, (dir_ / "peers.tmpl").string());
+  EXPECT_EQ(output.destination, "/run/peerscout/conf/peers.conf");
+  EXPECT_EQ(output.text.text(), "{{#peers}}{{id}}\n{{/peers}}");
+  EXPECT_EQ(output.mode, 0600u);
+  EXPECT_EQ(output.command, (std::vector<std::string>{"systemctl", "reload", "nginx"}));
+  EXPECT_EQ(output.command_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(output.filter.online, true);
+}
+
+TEST_F(ConfigTest, TemplateDefaultsAndVariables) {
+  std::ofstream(dir_ / "a.tmpl") << "{{exo}}";
+  auto config = Load("", {{"PEERSCOUT_TEMPLATE_0_SOURCE", (dir_ / "a.tmpl").string()},
+                          {"PEERSCOUT_TEMPLATE_0_DESTINATION", "/tmp/a.conf"},
+                          {"PEERSCOUT_TEMPLATE_0_COMMAND", "touch,/tmp/done"}});
+  ASSERT_TRUE(config) << config.error();
+  ASSERT_EQ(config->templates.size(), 1u);
+  EXPECT_EQ(config->templates[0].destination, "/tmp/a.conf");
+  EXPECT_EQ(config->templates[0].mode, 0644u);
+  EXPECT_EQ(config->templates[0].command_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(config->templates[0].command, (std::vector<std::string>{"touch", "/tmp/done"}));
+}
+
+TEST_F(ConfigTest, TemplateErrorsNameTheFileAndLine) {
+  std::ofstream(dir_ / "broken.tmpl") << "upstream {\n{{#peers}}\n  server {{ip}};\n";
+  std::ofstream(dir_ / "ok.tmpl") << "{{exo}}";
+  auto config = Load(R"([[template]]
+source = "missing.tmpl"
+destination = "a.conf"
+
+[[template]]
+source = "broken.tmpl"
+destination = "b.conf"
+
+[[template]]
+source = "ok.tmpl"
+
+[[template]]
+destination = "d.conf"
+source = "ok.tmpl"
+command_timeout = "0s"
+
+[[template]]
+source = "ok.tmpl"
+destination = "d.conf"
+)");
+  ASSERT_FALSE(config);
+  const std::string missing = (dir_ / "missing.tmpl").string();
+  const std::string broken = (dir_ / "broken.tmpl").string();
+  EXPECT_THAT(config.error(), HasSubstr("sidecar.toml:2: [[template]] source " + missing +
+                                        ": cannot read: No such file or directory"));
+  EXPECT_THAT(config.error(), HasSubstr("sidecar.toml:6: [[template]] source " + broken +
+                                        ": line 2: Unclosed section \"peers\""));
+  EXPECT_THAT(config.error(), HasSubstr("sidecar.toml:9: [[template]] needs a destination"));
+  EXPECT_THAT(config.error(), HasSubstr("sidecar.toml:15: [[template]] command_timeout"));
+  EXPECT_THAT(config.error(),
+              HasSubstr("sidecar.toml:19: [[template]] destination 'd.conf' is written twice"));
+}
+
 TEST(DurationTest, GoStyle) {
   EXPECT_EQ(*ParseDuration("250ms"), std::chrono::milliseconds(250));
   EXPECT_EQ(*ParseDuration("1h30m"), std::chrono::minutes(90));
