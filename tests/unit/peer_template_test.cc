@@ -71,10 +71,12 @@ TEST_F(PeerTemplateTest, PeersHaveTheFieldsOfTheJsonApi) {
       "{{#peers}}{{id}}|{{name}}|{{peer_id}}|{{tailnet_node}}|{{#online}}up{{/online}}"
       "{{^online}}down{{/online}}|{{#sources}}{{.}};{{/sources}}|"
       "{{#addresses}}{{ip}}:{{port}}/{{kind}}/{{transport}} {{/addresses}}\n{{/peers}}";
+  // In the listing order: named peers first.
   EXPECT_EQ(Render(text),
-            "10.9.0.8:30000||||up|env;|10.9.0.8:30000/other/tcp \n" + kPeerA + "||" + kPeerA +
-                "||up|env;|192.168.1.5:30000/lan/tcp 10.9.0.7:30000/other/tcp \n"
-                "node:n-b|b-127-0-0-1-evil||n-b|down|tailscale;|100.64.0.6:/tailnet/ \n");
+            "node:n-b|b-127-0-0-1-evil||n-b|down|tailscale;|100.64.0.6:/tailnet/ \n"
+            "10.9.0.8:30000||||up|env;|10.9.0.8:30000/other/tcp \n" +
+                kPeerA + "||" + kPeerA +
+                "||up|env;|192.168.1.5:30000/lan/tcp 10.9.0.7:30000/other/tcp \n");
 }
 
 TEST_F(PeerTemplateTest, UnknownFieldsAreFalseNotTheOuterContext) {
@@ -82,8 +84,8 @@ TEST_F(PeerTemplateTest, UnknownFieldsAreFalseNotTheOuterContext) {
   // (here `version`) never stand in for a peer's missing one.
   EXPECT_EQ(Render("{{#peers}}{{^tailnet_node}}-{{/tailnet_node}}{{/peers}}"), "--");
   EXPECT_EQ(Render("{{#peers}}{{#addresses}}[{{multiaddr}}]{{/addresses}}{{/peers}}"),
-            "[/ip4/10.9.0.8/tcp/30000][/ip4/192.168.1.5/tcp/30000/p2p/" + kPeerA +
-                "][/ip4/10.9.0.7/tcp/30000/p2p/" + kPeerA + "][/ip4/100.64.0.6]");
+            "[/ip4/100.64.0.6][/ip4/10.9.0.8/tcp/30000][/ip4/192.168.1.5/tcp/30000/p2p/" + kPeerA +
+                "][/ip4/10.9.0.7/tcp/30000/p2p/" + kPeerA + "]");
 }
 
 TEST_F(PeerTemplateTest, DoubleBracesEscapeHtmlTripleBracesAndAmpersandDoNot) {
