@@ -121,5 +121,22 @@ TEST_F(AppProfileTest, ExecsAppFlagWinsOverTheSidecars) {
   EXPECT_THAT(unknown.err, HasSubstr("--app exo: no such profile"));
 }
 
+TEST(AppsCommandTest, ListsEveryProfileAndMarksTheSelectedOne) {
+  TestDirectory directory;
+  directory.Write("sidecar.toml",
+                  "app = \"mine\"\n[apps.mine]\nbase = \"skulk\"\nvariable = \"MINE\"\n");
+  ProcessResult apps = RunPeerscout({"apps", "-c", directory / "sidecar.toml"});
+  ASSERT_EQ(apps.exit_code, 0) << apps.err;
+  for (const char* name : {"exo-libp2p", "skulk", "exo-zenoh", "generic"}) {
+    EXPECT_THAT(apps.out, HasSubstr(std::string("  ") + name + " ")) << name;
+  }
+  EXPECT_THAT(apps.out, MatchesRegex("(.*\n)?\\* mine +MINE +exo +52416 +skulk .*"));
+  EXPECT_THAT(apps.out, HasSubstr("never sets or passes on EXO_BOOTSTRAP_PEERS"));
+  directory.Write("sidecar.toml", "app = \"nope\"\n");
+  apps = RunPeerscout({"apps", "-c", directory / "sidecar.toml"});
+  EXPECT_EQ(apps.exit_code, 1);
+  EXPECT_THAT(apps.err, HasSubstr("app 'nope': no such profile"));
+}
+
 }  // namespace
 }  // namespace peerscout::testing
