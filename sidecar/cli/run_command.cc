@@ -1,4 +1,5 @@
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <cstdio>
 
@@ -8,6 +9,25 @@
 #include "sidecar/runtime/sidecar.h"
 
 namespace peerscout::cli {
+namespace {
+
+// Each API connection is a descriptor, and the common soft limit (1024) is below what
+// max_connections allows; the hard limit is ours to take.
+void RaiseDescriptorLimit(int64_t max_connections) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur != limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  const auto wanted = static_cast<rlim_t>(max_connections) + 256;
+  if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < wanted) {
+    spdlog::warn("server: {} descriptors allowed, fewer than max_connections needs ({})",
+                 limit.rlim_max, wanted);
+  }
+}
+
+}  // namespace
 
 int Run(const std::string& config_file, const Environment& env) {
   auto config = LoadConfig(config_file, env, Catalog());
@@ -16,6 +36,7 @@ int Run(const std::string& config_file, const Environment& env) {
     return 2;
   }
   ConfigureLogging(config->log);
+  RaiseDescriptorLimit(config->server.max_connections);
   // Before any thread starts, so that only the main loop receives them.
   Sidecar::BlockSignals();
   auto sidecar = Sidecar::Start(*config, Catalog(), env);

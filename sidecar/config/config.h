@@ -27,7 +27,8 @@ struct ServerConfig {
   std::string socket;  // absolute, after runtime_dir is applied
   uint32_t socket_mode = 0660;
   std::string socket_group;
-  int64_t max_connections = 128;
+  int64_t max_connections = 1024;
+  int64_t threads = 0;  // 0: one per core, at most 4
   Duration connection_timeout = std::chrono::seconds(60);
   Duration default_wait = std::chrono::minutes(5);
   Duration max_wait = std::chrono::minutes(10);

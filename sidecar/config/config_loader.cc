@@ -338,6 +338,10 @@ class Loader {
     if (server.max_connections < 1 || server.max_connections > 65536) {
       Error(values.Origin("max_connections") + ": server.max_connections: expected 1-65536");
     }
+    server.threads = values.Get<int64_t>("threads");
+    if (server.threads < 0 || server.threads > 64) {
+      Error(values.Origin("threads") + ": server.threads: expected 0-64");
+    }
     server.connection_timeout = values.Get<Duration>("connection_timeout");
     server.default_wait = values.Get<Duration>("default_wait");
     server.max_wait = values.Get<Duration>("max_wait");

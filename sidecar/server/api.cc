@@ -1,6 +1,7 @@
 #include "sidecar/server/api.h"
 
 #include <charconv>
+#include <cstdio>
 #include <map>
 
 #include "sidecar/render/format.h"
@@ -22,7 +23,7 @@ ApiResponse Error(unsigned status, std::string_view message, uint64_t index) {
   writer.Key("error");
   String(writer, message);
   writer.EndObject();
-  return ApiResponse{status, "application/json", Finish(buffer), index, {}};
+  return ApiResponse{status, "application/json", Finish(buffer), index, {}, {}};
 }
 
 std::vector<std::string> SplitCommas(std::string_view text) {
@@ -34,6 +35,15 @@ std::vector<std::string> SplitCommas(std::string_view text) {
     text.remove_prefix(comma + 1);
   }
   return items;
+}
+
+// A strong validator: the same bytes, the same tag, whatever the version or the filters.
+std::string EntityTag(std::string_view body) {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a: fast, and no attacker gains by a clash
+  for (unsigned char byte : body) hash = (hash ^ byte) * 1099511628211ull;
+  char text[24];
+  std::snprintf(text, sizeof text, "\"%016llx\"", static_cast<unsigned long long>(hash));
+  return text;
 }
 
 std::string_view SourceState(const SourceStatus& source) {
@@ -169,27 +179,44 @@ std::variant<ApiResponse, ApiWait> Api::Peers(const ApiRequest& request) const {
   }
   ApiResponse response;
   response.content_type = std::string(format->content_type);
-  response.body = filter.empty() ? *Rendered(*peers, *format, render)
-                                 : format->render(FilterPeers(*peers, filter), render);
   response.index = version;
+  std::string etag;
+  if (filter.empty()) {
+    CachedBody cached = Rendered(*peers, *format, render);
+    response.shared_body = std::move(cached.body);
+    etag = std::move(cached.etag);
+  } else {
+    response.body = format->render(FilterPeers(*peers, filter), render);
+    etag = EntityTag(response.body);
+  }
+  response.headers.emplace_back("ETag", etag);
+  // A poller that has this version's bytes gets 304 and no body.
+  if (request.header) {
+    if (auto match = request.header("If-None-Match"); match && *match == etag) {
+      response.status = 304;
+      response.shared_body.reset();
+      response.body.clear();
+    }
+  }
   return response;
 }
 
-std::shared_ptr<const std::string> Api::Rendered(const PeerSet& peers, const Format& format,
-                                                 const RenderOptions& render) const {
+Api::CachedBody Api::Rendered(const PeerSet& peers, const Format& format,
+                              const RenderOptions& render) const {
   const auto key = std::make_pair(format.name, render.separator);
   {
     std::lock_guard lock(cache_mutex_);
     auto it = cache_.find(key);
-    if (it != cache_.end() && it->second.version == peers.version) return it->second.body;
+    if (it != cache_.end() && it->second.version == peers.version) return it->second;
   }
   // Rendered outside the lock; two requests racing on a new version both render, harmlessly.
   auto body = std::make_shared<const std::string>(format.render(peers, render));
+  CachedBody cached{peers.version, body, EntityTag(*body)};
   std::lock_guard lock(cache_mutex_);
   // Separators come from clients: bound what they can make us keep.
   if (cache_.size() >= 64) cache_.clear();
-  cache_[key] = CachedBody{peers.version, body};
-  return body;
+  cache_[key] = cached;
+  return cached;
 }
 
 ApiResponse Api::Sources() const {
@@ -255,7 +282,7 @@ ApiResponse Api::Sources() const {
   }
   writer.EndArray();
   writer.EndObject();
-  return ApiResponse{200, "application/json", Finish(buffer), peers->version, {}};
+  return ApiResponse{200, "application/json", Finish(buffer), peers->version, {}, {}};
 }
 
 void Api::SetApp(const AppProfile& app) {
@@ -297,7 +324,7 @@ ApiResponse Api::App() const {
   for (const std::string& variable : app.refused_variables) String(writer, variable);
   writer.EndArray();
   writer.EndObject();
-  return ApiResponse{200, "application/json", Finish(buffer), registry_.Current()->version, {}};
+  return ApiResponse{200, "application/json", Finish(buffer), registry_.Current()->version, {}, {}};
 }
 
 ApiResponse Api::Templates() const {
@@ -314,7 +341,7 @@ ApiResponse Api::Templates() const {
   }
   writer.EndArray();
   writer.EndObject();
-  return ApiResponse{200, "application/json", Finish(buffer), version, {}};
+  return ApiResponse{200, "application/json", Finish(buffer), version, {}, {}};
 }
 
 ApiResponse Api::Health() const {
@@ -338,7 +365,7 @@ ApiResponse Api::Health() const {
   }
   writer.EndObject();
   writer.EndObject();
-  return ApiResponse{healthy ? 200u : 503u, "application/json", Finish(buffer), version, {}};
+  return ApiResponse{healthy ? 200u : 503u, "application/json", Finish(buffer), version, {}, {}};
 }
 
 ApiResponse Api::Metrics() const {
@@ -347,6 +374,7 @@ ApiResponse Api::Metrics() const {
                      "text/plain; version=0.0.4; charset=utf-8",
                      RenderMetrics(*peers, registry_.Sources(), telemetry_),
                      peers->version,
+                     {},
                      {}};
 }
 

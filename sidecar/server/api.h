@@ -29,6 +29,8 @@ struct ApiRequest {
   std::function<std::optional<std::string>(std::string_view key)> query;
   // A blocking query whose wait is over (changed or timed out): answer now.
   bool wait_over = false;
+  // The value of a request header; nullopt when absent (or not asked for).
+  std::function<std::optional<std::string>(std::string_view name)> header;
 };
 
 struct ApiResponse {
@@ -37,6 +39,10 @@ struct ApiResponse {
   std::string body;
   uint64_t index = 0;  // X-Peerscout-Index
   std::vector<std::pair<std::string, std::string>> headers;
+  // A body shared by every response of one version (served without a copy); wins over body.
+  std::shared_ptr<const std::string> shared_body;
+
+  const std::string& text() const { return shared_body ? *shared_body : body; }
 };
 
 // Park the request until the version differs from `index` or `wait` has passed.
@@ -61,6 +67,12 @@ class Api {
   void SetApp(const AppProfile& app);
 
  private:
+  struct CachedBody {
+    uint64_t version;
+    std::shared_ptr<const std::string> body;
+    std::string etag;
+  };
+
   std::variant<ApiResponse, ApiWait> Peers(const ApiRequest& request) const;
   ApiResponse Sources() const;
   ApiResponse App() const;
@@ -70,16 +82,12 @@ class Api {
 
   // The rendered body of an unfiltered list, per format and separator, for one version:
   // blocking queries woken together, and pollers, cost one render per change, not one each.
-  std::shared_ptr<const std::string> Rendered(const PeerSet& peers, const Format& format,
-                                              const RenderOptions& render) const;
+  CachedBody Rendered(const PeerSet& peers, const Format& format,
+                      const RenderOptions& render) const;
 
   const Registry& registry_;
   const Telemetry& telemetry_;
   Options options_;
-  struct CachedBody {
-    uint64_t version;
-    std::shared_ptr<const std::string> body;
-  };
   mutable std::mutex app_mutex_;
   AppProfile app_;
   mutable std::mutex cache_mutex_;

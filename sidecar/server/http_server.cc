@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <thread>
 
@@ -14,6 +15,17 @@ constexpr size_t kConnectionMemory = size_t{32} * 1024;
 constexpr auto kDrainTime = std::chrono::seconds(2);
 // The API takes no bodies; one is read and dropped up to this size, then the connection closes.
 constexpr size_t kMaxDiscardedBody = size_t{64} * 1024;
+// Connections libmicrohttpd accepts beyond max_connections, to answer them 503 rather than
+// leave them in the backlog until a keep-alive client lets go.
+constexpr int64_t kOverflowConnections = 64;
+
+unsigned ServingThreads(int64_t configured) {
+  if (configured > 0) return static_cast<unsigned>(configured);
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+}
+
+// libmicrohttpd releases a shared body when the last response using it is done.
+void ReleaseBody(void* body) { delete static_cast<std::shared_ptr<const std::string>*>(body); }
 
 void LogFromMhd(void*, const char* format, va_list arguments) {
   char message[512];
@@ -38,6 +50,7 @@ Parsed<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerConfig& config
   auto listener = ListenOnUnixSocket(config.socket, config.socket_mode, config.socket_group);
   if (!listener) return Result::Error(listener.error());
   std::unique_ptr<HttpServer> server(new HttpServer(api, registry, telemetry, *listener));
+  server->max_connections_ = config.max_connections;
   const unsigned timeout = static_cast<unsigned>(
       std::chrono::duration_cast<std::chrono::seconds>(config.connection_timeout).count());
   server->daemon_ = MHD_start_daemon(
@@ -46,10 +59,12 @@ Parsed<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerConfig& config
       0, nullptr, nullptr, &HttpServer::Handle, server.get(),
       // The logger first, so that libmicrohttpd prints nothing on its own.
       MHD_OPTION_EXTERNAL_LOGGER, &LogFromMhd, nullptr, MHD_OPTION_LISTEN_SOCKET, listener->fd,
-      MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(config.max_connections),
-      MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory,
-      MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::Completed,
-      server.get(), MHD_OPTION_END);
+      MHD_OPTION_CONNECTION_LIMIT,
+      static_cast<unsigned>(config.max_connections + kOverflowConnections),
+      MHD_OPTION_THREAD_POOL_SIZE, ServingThreads(config.threads), MHD_OPTION_NOTIFY_CONNECTION,
+      &HttpServer::ConnectionEvent, server.get(), MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory, MHD_OPTION_STRICT_FOR_CLIENT, 1,
+      MHD_OPTION_NOTIFY_COMPLETED, &HttpServer::Completed, server.get(), MHD_OPTION_END);
   if (server->daemon_ == nullptr) return Result::Error("libmicrohttpd did not start");
   return server;
 }
@@ -91,11 +106,20 @@ MHD_Result HttpServer::Handle(void* self_pointer, MHD_Connection* connection, co
     *upload_data_size = 0;
     return request->body_bytes > kMaxDiscardedBody ? MHD_NO : MHD_YES;
   }
+  if (self->connections_.load() > self->max_connections_) {
+    ApiResponse busy{503, "application/json", "{\"error\":\"too many connections\"}\n", 0, {}, {}};
+    busy.headers.emplace_back("Connection", "close");
+    busy.headers.emplace_back("Retry-After", "1");
+    return self->Respond(connection, busy);
+  }
   if (request->body_bytes > 0) {
-    return self->Respond(
-        connection,
-        ApiResponse{
-            413, "application/json", "{\"error\":\"request bodies are not accepted\"}\n", 0, {}});
+    return self->Respond(connection,
+                         ApiResponse{413,
+                                     "application/json",
+                                     "{\"error\":\"request bodies are not accepted\"}\n",
+                                     0,
+                                     {},
+                                     {}});
   }
   ApiRequest api_request;
   api_request.method = method;
@@ -105,6 +129,12 @@ MHD_Result HttpServer::Handle(void* self_pointer, MHD_Connection* connection, co
     const std::string name(key);
     const char* value =
         MHD_lookup_connection_value(connection, MHD_GET_ARGUMENT_KIND, name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+  api_request.header = [connection](std::string_view name) -> std::optional<std::string> {
+    const std::string key(name);
+    const char* value = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, key.c_str());
     if (value == nullptr) return std::nullopt;
     return std::string(value);
   };
@@ -120,8 +150,17 @@ MHD_Result HttpServer::Handle(void* self_pointer, MHD_Connection* connection, co
 }
 
 MHD_Result HttpServer::Respond(MHD_Connection* connection, const ApiResponse& response) {
-  MHD_Response* reply = MHD_create_response_from_buffer(
-      response.body.size(), const_cast<char*>(response.body.data()), MHD_RESPMEM_MUST_COPY);
+  MHD_Response* reply = nullptr;
+  if (response.shared_body) {
+    // The version's rendered bytes, kept alive by this reference until sent: no copy.
+    auto* body = new std::shared_ptr<const std::string>(response.shared_body);
+    reply = MHD_create_response_from_buffer_with_free_callback_cls(
+        (*body)->size(), const_cast<char*>((*body)->data()), &ReleaseBody, body);
+    if (reply == nullptr) ReleaseBody(body);
+  } else {
+    reply = MHD_create_response_from_buffer(
+        response.body.size(), const_cast<char*>(response.body.data()), MHD_RESPMEM_MUST_COPY);
+  }
   if (reply == nullptr) return MHD_NO;
   MHD_add_response_header(reply, "Content-Type", response.content_type.c_str());
   MHD_add_response_header(reply, "X-Peerscout-Index", std::to_string(response.index).c_str());
@@ -133,6 +172,16 @@ MHD_Result HttpServer::Respond(MHD_Connection* connection, const ApiResponse& re
   MHD_destroy_response(reply);
   telemetry_.CountResponse(response.status);
   return queued;
+}
+
+void HttpServer::ConnectionEvent(void* self, MHD_Connection*, void**,
+                                 MHD_ConnectionNotificationCode code) {
+  auto& connections = static_cast<HttpServer*>(self)->connections_;
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    ++connections;
+  } else {
+    --connections;
+  }
 }
 
 void HttpServer::Completed(void* self, MHD_Connection*, void** request_state,

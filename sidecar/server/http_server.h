@@ -34,6 +34,8 @@ class HttpServer {
                            size_t* upload_data_size, void** request_state);
   static void Completed(void* self, MHD_Connection* connection, void** request_state,
                         MHD_RequestTerminationCode code);
+  static void ConnectionEvent(void* self, MHD_Connection* connection, void** socket_state,
+                              MHD_ConnectionNotificationCode code);
   MHD_Result Respond(MHD_Connection* connection, const ApiResponse& response);
 
   const Api& api_;
@@ -42,6 +44,8 @@ class HttpServer {
   BlockingQueries queries_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> in_flight_{0};  // requests begun and not yet completed
+  std::atomic<int64_t> connections_{0};
+  int64_t max_connections_ = 0;
   MHD_Daemon* daemon_ = nullptr;
 };
 

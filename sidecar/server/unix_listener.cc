@@ -90,7 +90,7 @@ Result ListenOnUnixSocket(const std::string& path, unsigned mode, const std::str
   }
   struct stat info {};
   if (failure.empty() && ::stat(path.c_str(), &info) == 0) listener.inode = info.st_ino;
-  if (failure.empty() && ::listen(listener.fd, 128) != 0) failure = Errno("listen " + path);
+  if (failure.empty() && ::listen(listener.fd, SOMAXCONN) != 0) failure = Errno("listen " + path);
   if (!failure.empty()) {
     if (bound == 0) ::unlink(path.c_str());
     ::close(listener.fd);

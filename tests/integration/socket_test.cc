@@ -18,6 +18,7 @@ namespace peerscout::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 // Sends raw bytes and returns whatever comes back before the server closes or goes quiet.
@@ -135,6 +136,49 @@ TEST_F(SocketTest, KeepAliveServesSeveralRequestsOnOneConnection) {
     ++count;
   }
   EXPECT_EQ(count, 3u) << replies;
+}
+
+// A connection left open and idle, as a keep-alive client holds one.
+int IdleConnection(const std::string& socket_path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_path.c_str(), sizeof address.sun_path - 1);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  return fd;
+}
+
+TEST_F(SocketTest, ConnectionsBeyondTheLimitAre503AndTheApiStaysReachable) {
+  SidecarProcess sidecar(directory_, {"", {{"PEERSCOUT_SERVER_MAX_CONNECTIONS", "3"}}, {}});
+  ASSERT_TRUE(sidecar.WaitUntilServing()) << sidecar.Log();
+  std::vector<int> idle;
+  for (int i = 0; i < 3; ++i) idle.push_back(IdleConnection(sidecar.socket()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // accepted by the server
+  const std::string refused =
+      Exchange(sidecar.socket(), "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(refused, StartsWith("HTTP/1.1 503"));
+  EXPECT_THAT(refused, HasSubstr("too many connections"));
+  for (int fd : idle) ::close(fd);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_THAT(Exchange(sidecar.socket(), "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"),
+              StartsWith("HTTP/1.1 200"));
+}
+
+TEST_F(SocketTest, APollerWithTheCurrentBytesGets304) {
+  SidecarProcess sidecar(directory_, {"", {{"EXO_BOOTSTRAP_PEERS", "/ip4/10.99.0.2/tcp/1"}}, {}});
+  ASSERT_TRUE(sidecar.WaitUntilHealthy()) << sidecar.Log();
+  const std::string first = Exchange(sidecar.socket(), "GET /v1/peers HTTP/1.1\r\nHost: x\r\n\r\n");
+  const size_t at = first.find("ETag: ");
+  ASSERT_NE(at, std::string::npos) << first;
+  const std::string etag = first.substr(at + 6, first.find("\r\n", at) - at - 6);
+  const std::string again = Exchange(
+      sidecar.socket(), "GET /v1/peers HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag + "\r\n\r\n");
+  EXPECT_THAT(again, StartsWith("HTTP/1.1 304"));
+  EXPECT_THAT(again, Not(HasSubstr("10.99.0.2")));
+  const std::string other = Exchange(
+      sidecar.socket(), "GET /v1/peers HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"0\"\r\n\r\n");
+  EXPECT_THAT(other, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(other, HasSubstr("10.99.0.2"));
 }
 
 TEST_F(SocketTest, ManyBlockingQueriesAreAllAnsweredOnShutdown) {

@@ -60,38 +60,38 @@ TEST_F(ApiTest, PeersInEveryFormatWithTheIndex) {
   EXPECT_EQ(json.status, 200u);
   EXPECT_EQ(json.index, 2u);
   EXPECT_EQ(json.content_type, "application/json");
-  EXPECT_THAT(json.body, HasSubstr("\"version\":2"));
+  EXPECT_THAT(json.text(), HasSubstr("\"version\":2"));
   ApiResponse exo = Get("/v1/peers", {{"format", "exo"}});
-  EXPECT_EQ(exo.body, "/ip4/10.0.0.2/tcp/52416");
+  EXPECT_EQ(exo.text(), "/ip4/10.0.0.2/tcp/52416");
   EXPECT_EQ(exo.content_type, "text/plain; charset=utf-8");
-  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"separator", ";"}}).body, "10.0.0.2:52416");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"separator", ";"}}).text(), "10.0.0.2:52416");
 }
 
 TEST_F(ApiTest, ACachedBodyIsNeverServedForANewerVersion) {
   registry_.Publish("env", Snapshot{{Seen().at("10.0.0.2:1")}, {}, {}, {}}, Clock::now());
-  EXPECT_EQ(Get("/v1/peers", {{"format", "exo"}}).body, "/ip4/10.0.0.2/tcp/1");
-  EXPECT_EQ(Get("/v1/peers", {{"format", "exo"}}).body, "/ip4/10.0.0.2/tcp/1");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "exo"}}).text(), "/ip4/10.0.0.2/tcp/1");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "exo"}}).text(), "/ip4/10.0.0.2/tcp/1");
   registry_.Publish("env", Snapshot{{Seen().at("10.0.0.3:1")}, {}, {}, {}}, Clock::now());
   ApiResponse after = Get("/v1/peers", {{"format", "exo"}});
-  EXPECT_EQ(after.body, "/ip4/10.0.0.3/tcp/1");
+  EXPECT_EQ(after.text(), "/ip4/10.0.0.3/tcp/1");
   EXPECT_EQ(after.index, 3u);
-  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"separator", ","}}).body, "10.0.0.3:1");
-  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}}).body, "10.0.0.3:1\n");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"separator", ","}}).text(), "10.0.0.3:1");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}}).text(), "10.0.0.3:1\n");
 }
 
 TEST_F(ApiTest, FiltersBySourceAndOnline) {
   registry_.Publish("env", Snapshot{{Seen().at("10.0.0.2:1")}, {}, {}, {}}, Clock::now());
   registry_.Publish("tail", Snapshot{{Seen().node("n").at("100.64.0.9").online(false)}, {}, {}, {}},
                     Clock::now());
-  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"source", "env"}}).body, "10.0.0.2:1\n");
-  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"online", "true"}}).body, "10.0.0.2:1\n");
-  EXPECT_THAT(Get("/v1/peers", {{"online", "false"}}).body, HasSubstr("node:n"));
-  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"source", "nope,env"}}).body, "10.0.0.2:1\n");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"source", "env"}}).text(), "10.0.0.2:1\n");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"online", "true"}}).text(), "10.0.0.2:1\n");
+  EXPECT_THAT(Get("/v1/peers", {{"online", "false"}}).text(), HasSubstr("node:n"));
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"source", "nope,env"}}).text(), "10.0.0.2:1\n");
 }
 
 TEST_F(ApiTest, BadQueriesAre400WithAReason) {
   EXPECT_EQ(Get("/v1/peers", {{"format", "yaml"}}).status, 400u);
-  EXPECT_THAT(Get("/v1/peers", {{"format", "yaml"}}).body, HasSubstr("format: expected json"));
+  EXPECT_THAT(Get("/v1/peers", {{"format", "yaml"}}).text(), HasSubstr("format: expected json"));
   EXPECT_EQ(Get("/v1/peers", {{"online", "maybe"}}).status, 400u);
   EXPECT_EQ(Get("/v1/peers", {{"index", "-1"}}).status, 400u);
   EXPECT_EQ(Get("/v1/peers", {{"index", "1"}, {"wait", "soon"}}).status, 400u);
@@ -124,23 +124,23 @@ TEST_F(ApiTest, SourcesShowIssuesErrorsAndCounts) {
   registry_.Publish("env", snapshot, Clock::now());
   registry_.Fail("tail", "tailscale: no socket", Clock::now());
   ApiResponse sources = Get("/v1/sources");
-  EXPECT_THAT(sources.body, HasSubstr(R"j("entry":"$(reboot)","origin":"PEERS entry 2")j"));
-  EXPECT_THAT(sources.body,
+  EXPECT_THAT(sources.text(), HasSubstr(R"j("entry":"$(reboot)","origin":"PEERS entry 2")j"));
+  EXPECT_THAT(sources.text(),
               HasSubstr(R"("name":"tail","type":"tailscale","enabled":true,"state":"failing")"));
-  EXPECT_THAT(sources.body, HasSubstr(R"("last_error":"tailscale: no socket")"));
-  EXPECT_THAT(sources.body, HasSubstr(R"("peer_count":1)"));
+  EXPECT_THAT(sources.text(), HasSubstr(R"("last_error":"tailscale: no socket")"));
+  EXPECT_THAT(sources.text(), HasSubstr(R"("peer_count":1)"));
   // The merged count, before the sources.
-  EXPECT_THAT(sources.body, HasSubstr(R"(,"peer_count":1,"sources":[)"));
+  EXPECT_THAT(sources.text(), HasSubstr(R"(,"peer_count":1,"sources":[)"));
 }
 
 TEST_F(ApiTest, AppTellsExecWhatToSetAndWhatNever) {
   api_.SetApp(*FindAppProfile(BuiltinAppProfiles(), "exo-zenoh"));
   ApiResponse app = Get("/v1/app");
   EXPECT_EQ(app.status, 200u);
-  EXPECT_THAT(app.body, HasSubstr(R"("name":"exo-zenoh")"));
-  EXPECT_THAT(app.body, HasSubstr(R"("variable":"EXO_ZENOH_CONNECT","format":"zenoh")"));
-  EXPECT_THAT(app.body, HasSubstr(R"("app_port":52414)"));
-  EXPECT_THAT(app.body,
+  EXPECT_THAT(app.text(), HasSubstr(R"("name":"exo-zenoh")"));
+  EXPECT_THAT(app.text(), HasSubstr(R"("variable":"EXO_ZENOH_CONNECT","format":"zenoh")"));
+  EXPECT_THAT(app.text(), HasSubstr(R"("app_port":52414)"));
+  EXPECT_THAT(app.text(),
               HasSubstr(R"("refused_variables":["EXO_BOOTSTRAP_PEERS","EXO_LIBP2P_NAMESPACE"])"));
 }
 
@@ -148,9 +148,29 @@ TEST_F(ApiTest, PeersOfOneAddressFamily) {
   registry_.Publish("env",
                     Snapshot{{Seen().at("10.0.0.2:1"), Seen().at("[fd00::3]:1")}, {}, {}, {}},
                     Clock::now());
-  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"family", "ipv6"}}).body, "[fd00::3]:1\n");
-  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"family", "ipv4"}}).body, "10.0.0.2:1\n");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"family", "ipv6"}}).text(), "[fd00::3]:1\n");
+  EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}, {"family", "ipv4"}}).text(), "10.0.0.2:1\n");
   EXPECT_EQ(Get("/v1/peers", {{"family", "ipx"}}).status, 400u);
+}
+
+TEST_F(ApiTest, TheEntityTagFollowsTheBytesAndIfNoneMatchGets304) {
+  registry_.Publish("env", Snapshot{{Seen().at("10.0.0.2:1")}, {}, {}, {}}, Clock::now());
+  const ApiResponse full = Get("/v1/peers");
+  ASSERT_EQ(full.headers.size(), 1u);
+  EXPECT_EQ(full.headers[0].first, "ETag");
+  const std::string etag = full.headers[0].second;
+  EXPECT_EQ(Get("/v1/peers").headers[0].second, etag);  // the same bytes, the same tag
+  EXPECT_NE(Get("/v1/peers", {{"format", "lines"}}).headers[0].second, etag);
+  ApiRequest request{"GET", "/v1/peers", [](std::string_view) { return std::nullopt; }, false,
+                     [&etag](std::string_view name) -> std::optional<std::string> {
+                       if (name == "If-None-Match") return etag;
+                       return std::nullopt;
+                     }};
+  const ApiResponse cached = std::get<ApiResponse>(api_.Handle(request));
+  EXPECT_EQ(cached.status, 304u);
+  EXPECT_EQ(cached.text(), "");
+  registry_.Publish("env", Snapshot{{Seen().at("10.0.0.3:1")}, {}, {}, {}}, Clock::now());
+  EXPECT_EQ(std::get<ApiResponse>(api_.Handle(request)).status, 200u);  // the list changed
 }
 
 TEST_F(ApiTest, HealthIs503UntilEverySourceReported) {
@@ -160,14 +180,14 @@ TEST_F(ApiTest, HealthIs503UntilEverySourceReported) {
   registry_.Fail("tail", "down", Clock::now());  // reporting a failure counts as reporting
   ApiResponse health = Get("/v1/health");
   EXPECT_EQ(health.status, 200u);
-  EXPECT_THAT(health.body, HasSubstr(R"("tail":"failing")"));
+  EXPECT_THAT(health.text(), HasSubstr(R"("tail":"failing")"));
 }
 
 TEST_F(ApiTest, HealthTurns200AtTheStartupDeadline) {
   Api::Options options = Options();
   options.startup_deadline = Duration(0);
   Api api(registry_, telemetry_, options);
-  ApiRequest request{"GET", "/v1/health", [](std::string_view) { return std::nullopt; }, false};
+  ApiRequest request{"GET", "/v1/health", [](std::string_view) { return std::nullopt; }, false, {}};
   EXPECT_EQ(std::get<ApiResponse>(api.Handle(request)).status, 200u);
 }
 
@@ -178,13 +198,13 @@ TEST_F(ApiTest, MetricsArePrometheusText) {
   telemetry_.CountResponse(200);
   ApiResponse metrics = Get("/metrics");
   EXPECT_THAT(metrics.content_type, HasSubstr("text/plain; version=0.0.4"));
-  EXPECT_THAT(metrics.body, HasSubstr("# TYPE peerscout_peers gauge\npeerscout_peers 2\n"));
-  EXPECT_THAT(metrics.body, HasSubstr("peerscout_source_peers{source=\"env\"} 2\n"));
-  EXPECT_THAT(metrics.body, HasSubstr("peerscout_source_errors_total{source=\"tail\"} 1\n"));
-  EXPECT_THAT(metrics.body, HasSubstr("peerscout_source_up{source=\"tail\"} 0\n"));
-  EXPECT_THAT(metrics.body, HasSubstr("peerscout_version 2\n"));
-  EXPECT_THAT(metrics.body, HasSubstr("peerscout_http_responses_total{code=\"2xx\"} 1\n"));
-  EXPECT_THAT(metrics.body, HasSubstr("process_resident_memory_bytes "));
+  EXPECT_THAT(metrics.text(), HasSubstr("# TYPE peerscout_peers gauge\npeerscout_peers 2\n"));
+  EXPECT_THAT(metrics.text(), HasSubstr("peerscout_source_peers{source=\"env\"} 2\n"));
+  EXPECT_THAT(metrics.text(), HasSubstr("peerscout_source_errors_total{source=\"tail\"} 1\n"));
+  EXPECT_THAT(metrics.text(), HasSubstr("peerscout_source_up{source=\"tail\"} 0\n"));
+  EXPECT_THAT(metrics.text(), HasSubstr("peerscout_version 2\n"));
+  EXPECT_THAT(metrics.text(), HasSubstr("peerscout_http_responses_total{code=\"2xx\"} 1\n"));
+  EXPECT_THAT(metrics.text(), HasSubstr("process_resident_memory_bytes "));
 }
 
 TEST_F(ApiTest, TemplatesShowTheirStateAndTheirCommands) {
@@ -209,30 +229,30 @@ TEST_F(ApiTest, TemplatesShowTheirStateAndTheirCommands) {
 
   ApiResponse templates = Get("/v1/templates");
   EXPECT_EQ(templates.status, 200u);
-  EXPECT_THAT(templates.body,
+  EXPECT_THAT(templates.text(),
               HasSubstr("{\"source\":\"/etc/peerscout/a.mustache\",\"destination\":\"/run/a "
                         "\\\"quoted\\\".conf\",\"last_rendered\":4,\"last_written\":null,"
                         "\"renders\":3,\"writes\":2,\"errors\":1,\"last_error\":\"write /run/a: "
                         "No space left on device\",\"command\":null}"));
-  EXPECT_THAT(templates.body,
+  EXPECT_THAT(templates.text(),
               HasSubstr("\"command\":{\"argv\":[\"sh\",\"-c\",\"exit 3\"],\"running\":false,"
                         "\"runs\":2,\"failures\":1,\"last_status\":\"exited 3\",\"exit_code\":3,"));
-  EXPECT_THAT(templates.body, HasSubstr("\"output_tail\":\"oops\\n\""));
+  EXPECT_THAT(templates.text(), HasSubstr("\"output_tail\":\"oops\\n\""));
 
   ApiResponse metrics = Get("/metrics");
-  EXPECT_THAT(metrics.body, HasSubstr("peerscout_template_renders_total{destination=\"/run/a "
-                                      "\\\"quoted\\\".conf\"} 3\n"));
+  EXPECT_THAT(metrics.text(), HasSubstr("peerscout_template_renders_total{destination=\"/run/a "
+                                        "\\\"quoted\\\".conf\"} 3\n"));
   EXPECT_THAT(
-      metrics.body,
+      metrics.text(),
       HasSubstr("peerscout_template_command_failures_total{destination=\"/run/b.conf\"} 1\n"));
   EXPECT_THAT(
-      metrics.body,
+      metrics.text(),
       HasSubstr("peerscout_template_command_last_exit_code{destination=\"/run/b.conf\"} 3\n"));
   // A template without a command has no command series.
   EXPECT_THAT(
-      metrics.body,
+      metrics.text(),
       ::testing::Not(HasSubstr("peerscout_template_command_runs_total{destination=\"/run/a")));
-  EXPECT_THAT(Get("/nope").body, HasSubstr("/v1/templates"));
+  EXPECT_THAT(Get("/nope").text(), HasSubstr("/v1/templates"));
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ class StatusTableTest : public ::testing::Test {
     request.method = "GET";
     request.path = path;
     request.query = [](std::string_view) { return std::optional<std::string>(); };
-    return std::get<ApiResponse>(api_.Handle(request)).body;
+    return std::get<ApiResponse>(api_.Handle(request)).text();
   }
 
   std::string Status(const TerminalView& view = {}) const {
