@@ -17,19 +17,11 @@ using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Not;
 
-std::string Fixture(const std::string& name) {
-  std::ifstream file(std::string(PEERSCOUT_SOURCE_DIR) + "/tests/fixtures/tailscale/v1.102.5/" +
-                     name);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 // Two online tailnet peers: node2 tagged exo_peer_id/exo_port=52416, node3 exo-peer/exo-port-52418.
 class AppProfileTest : public ::testing::Test {
  protected:
   void Start(const std::string& top, const std::string& tables = "") {
-    directory_.Write("status.json", Fixture("status-running-cli.json"));
+    directory_.Write("status.json", TailscaleFixture("status-running-cli.json"));
     const std::string config =
         top + "\n[registry]\nstartup_deadline = \"0s\"\n[self]\ndetect_interfaces = false\n" +
         "[sources.env]\nenabled = false\n[sources.tailscale]\nmode = \"file\"\nstatus_file = \"" +

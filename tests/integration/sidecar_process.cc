@@ -90,6 +90,14 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
+std::string TailscaleFixture(const std::string& name) {
+  std::ifstream file(std::string(PEERSCOUT_SOURCE_DIR) + "/tests/fixtures/tailscale/v1.102.5/" +
+                     name);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
 bool IntegrationRequired() {
   const char* value = std::getenv("PEERSCOUT_REQUIRE_INTEGRATION");
   return value != nullptr && std::string(value) == "1";

@@ -104,6 +104,9 @@ class SidecarProcess {
   std::optional<int> exit_code_;
 };
 
+// tests/fixtures/tailscale/v1.102.5/<name>, captured from a real tailscaled.
+std::string TailscaleFixture(const std::string& name);
+
 // Whether failing prerequisites fail tests (CI) instead of skipping them.
 bool IntegrationRequired();
 

@@ -21,14 +21,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string Fixture(const std::string& name) {
-  std::ifstream file(std::string(PEERSCOUT_SOURCE_DIR) + "/tests/fixtures/tailscale/v1.102.5/" +
-                     name);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 std::string Config(const std::string& source) {
   return "[registry]\nstartup_deadline = \"0s\"\n[self]\ndetect_interfaces = false\n"
          "[sources.env]\nenabled = false\n[sources.tailscale]\n" +
@@ -84,7 +76,7 @@ void Replace(const TestDirectory& directory, const std::string& name, const std:
 
 TEST(TailscaleModesTest, AStatusFileIsReadAgainWhenItChanges) {
   TestDirectory directory;
-  directory.Write("status.json", Fixture("status-running-cli.json"));
+  directory.Write("status.json", TailscaleFixture("status-running-cli.json"));
   SidecarProcess sidecar(directory,
                          {Config("mode = \"file\"\nstatus_file = \"" + (directory / "status.json") +
                                  "\"\npoll_interval = \"1h\"\n"),
@@ -104,18 +96,18 @@ TEST(TailscaleModesTest, AStatusFileIsReadAgainWhenItChanges) {
               HasSubstr("/tcp/52418/p2p/12D3KooWBynX2HaNg73xSLq9TJDQjQKozxCh7MgVqKgGGXWXYzQn"));
 
   // A stopped tailscaled's status still lists peers: they are kept as stale, not live.
-  Replace(directory, "status.json", Fixture("status-stopped.json"));
+  Replace(directory, "status.json", TailscaleFixture("status-stopped.json"));
   ASSERT_TRUE(WaitFor([&] { return Source(sidecar).stale; })) << sidecar.Log();
   EXPECT_THAT(Source(sidecar).last_error, HasSubstr("tailscale down"));
   EXPECT_EQ(PeerCount(sidecar), 2u);
 
   // A half-written file is an error, and loses nothing.
-  directory.Write("status.json", Fixture("status-running-cli.json").substr(0, 500));
+  directory.Write("status.json", TailscaleFixture("status-running-cli.json").substr(0, 500));
   ASSERT_TRUE(WaitFor([&] { return Source(sidecar).last_error.find("JSON") != std::string::npos; }))
       << sidecar.Log();
   EXPECT_EQ(PeerCount(sidecar), 2u);
 
-  Replace(directory, "status.json", Fixture("status-running-localapi.json"));
+  Replace(directory, "status.json", TailscaleFixture("status-running-localapi.json"));
   ASSERT_TRUE(WaitFor([&] { return Source(sidecar).state == "ok"; })) << sidecar.Log();
   EXPECT_FALSE(Source(sidecar).stale);
 }
