@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <mutex>
 #include <string>
@@ -117,7 +118,8 @@ void RunClient(const LoadOptions& options, std::atomic<int64_t>& next_request, C
 
 double Percentile(const std::vector<double>& sorted, double fraction) {
   if (sorted.empty()) return 0;
-  const auto rank = static_cast<size_t>(fraction * static_cast<double>(sorted.size() - 1) + 0.5);
+  const auto rank =
+      static_cast<size_t>(std::lround(fraction * static_cast<double>(sorted.size() - 1)));
   return sorted[std::min(rank, sorted.size() - 1)];
 }
 
@@ -131,7 +133,8 @@ std::string JsonSafe(std::string text) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// An exception here (no thread, no memory) should end the run, with its message.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   LoadOptions options;
   CLI::App app{"HTTP/1.1 keep-alive load on a Unix socket; prints one JSON line"};
   app.add_option("--socket", options.socket, "Unix socket to connect to")->required();
