@@ -151,8 +151,8 @@ int IdleConnection(const std::string& socket_path) {
 TEST_F(SocketTest, ConnectionsBeyondTheLimitAre503AndTheApiStaysReachable) {
   SidecarProcess sidecar(directory_, {"", {{"PEERSCOUT_SERVER_MAX_CONNECTIONS", "3"}}, {}});
   ASSERT_TRUE(sidecar.WaitUntilServing()) << sidecar.Log();
-  std::vector<int> idle;
-  for (int i = 0; i < 3; ++i) idle.push_back(IdleConnection(sidecar.socket()));
+  std::vector<int> idle(3);
+  for (int& fd : idle) fd = IdleConnection(sidecar.socket());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // accepted by the server
   const std::string refused =
       Exchange(sidecar.socket(), "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");

@@ -1,6 +1,7 @@
 // The sources' factories refuse bad settings with the key and where it was set.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <array>
 #include <filesystem>
@@ -21,7 +22,9 @@ using ::testing::HasSubstr;
 std::string Create(const std::string& text, const std::string& name) {
   static const std::array catalog{env::Factory(), tailscale::Factory(), headscale::Factory(),
                                   mdns::Factory()};
-  const std::string path = ::testing::TempDir() + "/factory.toml";
+  // One file per test process: ctest runs these tests side by side.
+  const std::string path =
+      ::testing::TempDir() + "/factory-" + std::to_string(::getpid()) + ".toml";
   std::ofstream(path) << text;
   auto config = LoadConfig(path, Environment(), catalog);
   if (!config) return config.error();
