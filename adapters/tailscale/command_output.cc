@@ -13,9 +13,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "sidecar/core/process_spawn.h"
 #include "sidecar/net/reply_text.h"
-
-extern char** environ;
 
 namespace peerscout::tailscale {
 namespace {
@@ -45,36 +44,15 @@ class Pipe {
   std::array<int, 2> fds_{-1, -1};
 };
 
-std::string Describe(int status) {
-  if (WIFEXITED(status)) return "exited " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
-  return "ended";
-}
-
 pid_t Spawn(const std::vector<std::string>& argv, Pipe& out, Pipe& err, int& spawn_error) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out.write_end(), STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err.write_end(), STDERR_FILENO);
-  // The sidecar blocks its signals in every thread; the child starts with none blocked.
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t none;
-  sigemptyset(&none);
-  sigset_t defaults;
-  sigfillset(&defaults);
-  posix_spawnattr_setsigmask(&attributes, &none);
-  posix_spawnattr_setsigdefault(&attributes, &defaults);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
   pid_t pid = -1;
-  spawn_error = posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), environ);
+  spawn_error = SpawnProgram(argv, &actions, nullptr, /*own_process_group=*/false, pid);
   posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
   return spawn_error == 0 ? pid : -1;
 }
 
@@ -132,7 +110,7 @@ Parsed<std::string> CommandOutput(const std::vector<std::string>& argv,
   }
   if (!failure.empty()) return Result::Error(argv[0] + " " + failure);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::string message = argv[0] + " " + Describe(status);
+    std::string message = argv[0] + " " + DescribeExit(status);
     if (!stderr_text.empty()) message += ": " + FirstLine(stderr_text);
     return Result::Error(message);
   }

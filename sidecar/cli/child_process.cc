@@ -1,6 +1,5 @@
 #include "sidecar/cli/child_process.h"
 
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,6 +7,8 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+
+#include "sidecar/core/process_spawn.h"
 
 namespace peerscout::cli {
 namespace {
@@ -29,20 +30,10 @@ constexpr std::pair<std::string_view, int> kSignals[] = {
 }  // namespace
 
 Parsed<pid_t> SpawnChild(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& environment, const sigset_t& reset) {
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t empty;
-  sigemptyset(&empty);
-  posix_spawnattr_setsigmask(&attributes, &empty);
-  posix_spawnattr_setsigdefault(&attributes, &reset);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  std::vector<char*> arguments = Pointers(argv);
+                         const std::vector<std::string>& environment) {
   std::vector<char*> variables = Pointers(environment);
   pid_t pid = 0;
-  const int error =
-      posix_spawnp(&pid, arguments[0], nullptr, &attributes, arguments.data(), variables.data());
-  posix_spawnattr_destroy(&attributes);
+  const int error = SpawnProgram(argv, nullptr, variables.data(), false, pid);
   if (error != 0) return Parsed<pid_t>::Error(argv[0] + ": " + std::strerror(error));
   return pid;
 }

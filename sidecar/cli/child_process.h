@@ -13,10 +13,9 @@
 
 namespace peerscout::cli {
 
-// Starts argv[0] (searched in PATH) with exactly `environment`; the child gets default
-// dispositions and an empty mask for `reset`, whatever we block or ignore.
+// Starts argv[0] (searched in PATH) with exactly `environment` (see SpawnProgram).
 Parsed<pid_t> SpawnChild(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& environment, const sigset_t& reset);
+                         const std::vector<std::string>& environment);
 
 // Replaces this process with argv[0]: returns only on failure, with the exit code to use
 // (127: not found, 126: not runnable), after saying why on stderr.

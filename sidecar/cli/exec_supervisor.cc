@@ -92,7 +92,7 @@ class Supervisor {
 
   // Starts the app; an exit code when it could not be.
   std::optional<int> Start(const ListValues& list) {
-    auto pid = SpawnChild(command_, environment_(list.values), SupervisedSignals());
+    auto pid = SpawnChild(command_, environment_(list.values));
     if (!pid) {
       std::fprintf(stderr, "peerscout exec: %s\n", pid.error().c_str());
       return 127;

@@ -10,9 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "sidecar/core/process_spawn.h"
 #include "sidecar/net/text_check.h"
-
-extern char** environ;
 
 namespace peerscout {
 namespace {
@@ -29,34 +28,10 @@ pid_t Spawn(const std::vector<std::string>& argv, int output, int& spawn_error) 
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, output, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, output, STDERR_FILENO);
-  // The sidecar blocks its signals in every thread and ignores SIGPIPE; the child starts with
-  // none blocked and every disposition at its default.
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t none;
-  sigemptyset(&none);
-  sigset_t all;
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attributes, &none);
-  posix_spawnattr_setsigdefault(&attributes, &all);
-  posix_spawnattr_setpgroup(&attributes, 0);
-  posix_spawnattr_setflags(&attributes,
-                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
   pid_t pid = -1;
-  spawn_error = posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), environ);
+  spawn_error = SpawnProgram(argv, &actions, nullptr, /*own_process_group=*/true, pid);
   posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attributes);
   return spawn_error == 0 ? pid : -1;
-}
-
-std::string Describe(int status) {
-  if (WIFEXITED(status)) return "exited " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
-  return "ended";
 }
 
 // Appends to a tail that never holds more than twice `limit`, trimmed to `limit` at the end.
@@ -151,7 +126,7 @@ CommandResult RunTimedCommand(const std::vector<std::string>& argv, Duration tim
   } else if (kill_at) {
     result.status = "stopped";
   } else {
-    result.status = Describe(status);
+    result.status = DescribeExit(status);
     if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
     result.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   }
