@@ -41,7 +41,9 @@ trap 'rm -rf "$root"' EXIT
 echo "docker-base-image: debootstrap bookworm into $root" >&2
 debootstrap --variant=minbase bookworm "$root" "$(mirror)" >&2
 # Images stay small: no apt lists, no docs, and apt never keeps downloaded packages.
-rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/usr/share/doc/* "$root"/usr/share/man/*
+# debootstrap leaves the packages it installed in apt's archive cache.
+rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
+  "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/locale/*
 cat >"$root/etc/apt/apt.conf.d/docker-clean" <<'EOF'
 DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/*.bin || true"; };
 APT::Install-Recommends "false";

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with warnings as errors, checks formatting and clang-tidy,
-# builds the tailnet's daemons (cached), and runs every test (ctest).
+# builds the tailnet's daemons (cached) and the deployment's Docker images (cached), and runs
+# every test (ctest).
 # PEERSCOUT_REQUIRE_INTEGRATION=1 turns a missing prerequisite (unshare, curl, Go for the
 # tailnet's daemons) into a failure.
 set -euo pipefail
@@ -9,5 +10,9 @@ bash scripts/setup.sh --test
 bash scripts/build.sh -DPEERSCOUT_WERROR=ON
 bash scripts/lint.sh
 bash scripts/build-test-daemons.sh
+# The deployment tests' images (cached by Docker); without Docker those tests skip or fail.
+if docker info >/dev/null 2>&1; then
+  bash scripts/docker-images.sh
+fi
 cd build
 ctest --output-on-failure --no-tests=error -j "$(nproc)"
