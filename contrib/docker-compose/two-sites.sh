@@ -93,11 +93,13 @@ reached() {
 main() {
   build_images
   : >"$work/authkey"
-  # The sites' internal networks exist first, so the Headscale container can join both.
+  # The sites' internal networks exist first, so the Headscale container can join both. Only
+  # tailscaled is created now: a container that shares the network of one not yet running
+  # would get a namespace of its own.
   site_env site-a 172.31.251.0/24
-  compose "${run_id}a" site.yml -- up --no-start >/dev/null
+  compose "${run_id}a" site.yml -- up --no-start tailscaled >/dev/null
   site_env site-b 172.31.252.0/24
-  compose "${run_id}b" site.yml peers-file.yml -- up --no-start >/dev/null
+  compose "${run_id}b" site.yml peers-file.yml -- up --no-start tailscaled >/dev/null
   export SITE_A_NETWORK=${run_id}a_lan SITE_B_NETWORK=${run_id}b_lan
   compose "${run_id}hs" headscale.yml -- up -d >/dev/null
   local hs
