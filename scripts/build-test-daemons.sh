@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Builds the third-party daemons the tailnet tests run against (tests/tools/daemon-versions.env)
-# and the go-libp2p mDNS test peer (tests/peers/libp2p-mdns, keyed by a hash of its source),
-# cached outside the repo: the first run on a machine takes about 20 minutes, later ones nothing.
-# Without Go the tailnet tests skip; with PEERSCOUT_REQUIRE_INTEGRATION=1 that is a failure.
+# Builds the third-party daemons the tailnet tests run against (tests/tools/daemon-versions.env),
+# the go-libp2p mDNS test peer (tests/peers/libp2p-mdns, keyed by a hash of its source) and
+# kubectl-validate (tests/deploy/k8s-validate.sh), cached outside the repo: the first run on a
+# machine takes about 20 minutes, later ones nothing. Without Go the tailnet and Kubernetes
+# manifest tests skip; with PEERSCOUT_REQUIRE_INTEGRATION=1 that is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tests/tools/daemon-versions.env
 if ! command -v go >/dev/null && [[ ! -x /usr/local/go/bin/go ]]; then
   if [[ "${PEERSCOUT_REQUIRE_INTEGRATION:-}" == 1 ]]; then
-    echo "build-test-daemons: Go is needed to build tailscaled, Headscale and the libp2p-mdns peer" >&2
+    echo "build-test-daemons: Go is needed to build tailscaled, Headscale, the libp2p-mdns peer and kubectl-validate" >&2
     exit 1
   fi
-  echo "build-test-daemons: no Go; the tailnet tests will skip" >&2
+  echo "build-test-daemons: no Go; the tailnet and Kubernetes manifest tests will skip" >&2
   exit 0
 fi
 build() {
@@ -26,3 +27,4 @@ for version in $HEADSCALE_VERSIONS; do
   build headscale "$version"
 done
 build libp2p-mdns
+build kubectl-validate "$KUBECTL_VALIDATE"

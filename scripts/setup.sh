@@ -14,10 +14,11 @@ if [[ "${1:-}" == "--test" ]]; then
   # curl and util-linux (unshare, nsenter, setpriv) are used by integration tests; iproute2
   # and jq by the tailnet lab (tests/integration/tailnet/lab.sh); openssl by the TLS test;
   # python3 by the benchmarks and the mDNS test peers; avahi-daemon, avahi-utils and
-  # dbus-daemon by the LAN lab (tests/integration/lan/lab.sh).
+  # dbus-daemon by the LAN lab (tests/integration/lan/lab.sh); python3-yaml by the check of
+  # the Kubernetes manifests' values (tests/deploy/k8s_check.py).
   # clang-format and clang-tidy are the lint step (scripts/lint.sh).
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev curl util-linux mount python3 iproute2 jq
-    openssl clang-format clang-tidy avahi-daemon avahi-utils dbus-daemon)
+    openssl clang-format clang-tidy avahi-daemon avahi-utils dbus-daemon python3-yaml)
 fi
 
 missing=()

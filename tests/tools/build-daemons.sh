@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# build-daemons.sh: build and cache the third-party daemons and Go test peers the real-daemon tests run.
+# build-daemons.sh: build and cache the third-party daemons, Go test peers and Go test tools the tests run.
 #
 # Usage:
 #   build-daemons.sh tailscale VERSION     # e.g. v1.102.5 -> prints .../tailscaled-VERSION and .../tailscale-VERSION
 #   build-daemons.sh headscale VERSION     # e.g. v0.29.2  -> prints .../headscale-VERSION
+#   build-daemons.sh kubectl-validate VERSION  # e.g. v0.0.4 -> prints .../kubectl-validate-VERSION
 #   build-daemons.sh libp2p-mdns [HASH]    # our go-libp2p mDNS peer (tests/peers/libp2p-mdns) -> prints
 #                                          # .../libp2p-mdns-HASH
 #
@@ -27,6 +28,8 @@
 # How it builds (needs Go and the Go module proxy; nothing else is contacted):
 #   tailscale: GOBIN=<tmp> CGO_ENABLED=0 go install -tags ts_omit_captiveportal,ts_omit_clientupdate \
 #                tailscale.com/cmd/tailscaled@VERSION tailscale.com/cmd/tailscale@VERSION
+#   kubectl-validate: GOBIN=<tmp> CGO_ENABLED=0 go install sigs.k8s.io/kubectl-validate@VERSION (the
+#              Kubernetes API schemas it validates against are built in, so it needs no cluster).
 #   headscale: the proxy refuses headscale's version list, so `go install ...@VERSION` fails; instead
 #              `go mod download -json github.com/juanfont/headscale@VERSION`, copy its Dir to <tmp>,
 #              chmod -R u+w, and `go build -o BIN ./cmd/headscale` there (its own go.mod applies).
@@ -47,13 +50,13 @@ die() { printf 'build-daemons.sh: %s\n' "$*" >&2; exit 1; }
 log() { printf 'build-daemons.sh: %s\n' "$*" >&2; }
 
 usage() {
-  die "usage: build-daemons.sh {tailscale|headscale} VERSION | libp2p-mdns [HASH] (e.g. tailscale v1.102.5, headscale v0.29.2, libp2p-mdns)"
+  die "usage: build-daemons.sh {tailscale|headscale|kubectl-validate} VERSION | libp2p-mdns [HASH] (e.g. tailscale v1.102.5, headscale v0.29.2, kubectl-validate v0.0.4, libp2p-mdns)"
 }
 
 [[ $# -ge 1 ]] || usage
 product=$1
 case "$product" in
-  tailscale | headscale)
+  tailscale | headscale | kubectl-validate)
     [[ $# -eq 2 ]] || usage
     version=$2
     # A version ends up in file names and in module queries: accept only semver tags.
@@ -96,6 +99,8 @@ case "$product" in
              outputs=("$bin_dir/tailscaled-$version" "$bin_dir/tailscale-$version") ;;
   headscale) module=github.com/juanfont/headscale
              outputs=("$bin_dir/headscale-$version") ;;
+  kubectl-validate) module=sigs.k8s.io/kubectl-validate
+                    outputs=("$bin_dir/kubectl-validate-$version") ;;
   libp2p-mdns) module=peerscout.test/libp2p-mdns
                outputs=("$bin_dir/libp2p-mdns-$version") ;;
 esac
@@ -209,6 +214,12 @@ case "$product" in
       die "go build headscale $version failed: $(go_failure)"
     fi
     built=("$tmp/bin/headscale")
+    ;;
+  kubectl-validate)
+    if ! GOBIN=$tmp/bin "$GO" install "$module@$version" 2>&1 | tee "$tmp/go.log" >&2; then
+      die "go install kubectl-validate $version failed: $(go_failure)"
+    fi
+    built=("$tmp/bin/kubectl-validate")
     ;;
   libp2p-mdns)
     if ! (cd "$tmp/src" && "$GO" build -trimpath -mod=readonly -o "$tmp/bin/libp2p-mdns" .) 2>&1 |
