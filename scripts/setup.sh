@@ -16,9 +16,12 @@ if [[ "${1:-}" == "--test" ]]; then
   # python3 by the benchmarks and the mDNS test peers; avahi-daemon, avahi-utils and
   # dbus-daemon by the LAN lab (tests/integration/lan/lab.sh); python3-yaml by the check of
   # the Kubernetes manifests' values (tests/deploy/k8s_check.py).
-  # clang-format and clang-tidy are the lint step (scripts/lint.sh).
+  # clang-format and clang-tidy are the lint step (scripts/lint.sh); clang-14 and its runtimes
+  # (libclang-rt-14-dev: libFuzzer and the sanitizers) build the fuzz targets and the sanitizer
+  # trees (tests/fuzz/run.sh, scripts/sanitize.sh).
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev curl util-linux mount python3 iproute2 jq
-    openssl clang-format clang-tidy avahi-daemon avahi-utils dbus-daemon python3-yaml)
+    openssl clang-format clang-tidy clang-14 libclang-rt-14-dev avahi-daemon avahi-utils
+    dbus-daemon python3-yaml)
 fi
 
 missing=()

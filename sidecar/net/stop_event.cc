@@ -7,12 +7,16 @@
 
 namespace peerscout {
 
-StopEvent::StopEvent(std::stop_token stop)
-    : fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), callback_(std::move(stop), [this] {
-        const uint64_t one = 1;
-        [[maybe_unused]] const ssize_t written = write(fd_, &one, sizeof one);
-      }) {}
+StopEvent::StopEvent(std::stop_token stop) : fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  callback_.emplace(std::move(stop), [this] {
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t written = write(fd_, &one, sizeof one);
+  });
+}
 
-StopEvent::~StopEvent() { close(fd_); }
+StopEvent::~StopEvent() {
+  callback_.reset();
+  close(fd_);
+}
 
 }  // namespace peerscout

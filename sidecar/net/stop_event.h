@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <stop_token>
 
 namespace peerscout {
@@ -17,7 +18,9 @@ class StopEvent {
 
  private:
   int fd_;
-  std::stop_callback<std::function<void()>> callback_;  // after fd_: it may run at once
+  // After fd_: it may run at once. Ended before fd_ is closed, since a stop requested on
+  // another thread may be writing to fd_ right then; ending it waits for that write.
+  std::optional<std::stop_callback<std::function<void()>>> callback_;
 };
 
 }  // namespace peerscout
