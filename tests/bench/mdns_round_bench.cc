@@ -50,7 +50,7 @@ void BM_MdnsLibp2pRound(benchmark::State& state) {
     Libp2pPeerTable table(3, std::chrono::seconds(1));
     for (int64_t n = 0; n < peers; ++n) {
       auto message = ParseLibp2pMessage(GoResponse(), V4(n));
-      Libp2pAnnouncement announcement = std::move(message->announcements.front());
+      Libp2pAnnouncement announcement = message->announcements.front();
       announcement.peer_id = ids[static_cast<size_t>(n)];
       table.Heard(announcement, now);
     }
