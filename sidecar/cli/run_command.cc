@@ -6,6 +6,7 @@
 #include "sidecar/cli/commands.h"
 #include "sidecar/config/config_loader.h"
 #include "sidecar/log/logging.h"
+#include "sidecar/runtime/process_memory.h"
 #include "sidecar/runtime/sidecar.h"
 
 namespace peerscout::cli {
@@ -30,6 +31,7 @@ void RaiseDescriptorLimit(int64_t max_connections) {
 }  // namespace
 
 int Run(const std::string& config_file, const Environment& env) {
+  UseOneMallocArena();
   auto config = LoadConfig(config_file, env, Catalog());
   if (!config) {
     std::fprintf(stderr, "peerscout: bad config:\n%s\n", config.error().c_str());

@@ -4,9 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include "sidecar/log/logging.h"
+#include "sidecar/runtime/process_memory.h"
 
 namespace peerscout {
 namespace {
+
+// Pollers more frequent than this are served from the rendered body; rarer ones cost a render.
+constexpr auto kKeepServedBodies = std::chrono::seconds(30);
 
 std::vector<SourceDeclaration> Declarations(const Config& config) {
   std::vector<SourceDeclaration> declarations;
@@ -155,6 +159,15 @@ bool Sidecar::Reload(Config config) {
   return true;
 }
 
+// Goes up whenever a source reports, the list changes or the API renders a body.
+uint64_t Sidecar::Activity() const {
+  uint64_t activity = registry_.Current()->version + api_.Renders();
+  for (const SourceStatus& source : registry_.Sources()) {
+    activity += source.successes + source.errors;
+  }
+  return activity;
+}
+
 void Sidecar::Tick() {
   registry_.Expire(Clock::now());
   const auto now = std::chrono::steady_clock::now();
@@ -165,6 +178,14 @@ void Sidecar::Tick() {
       network_ = std::move(network);
       registry_.SetLocalNetwork(network_.view, network_.self);
     }
+  }
+  // A source's round, a merge and a render free most of what they allocated, in the middle of
+  // the heap too; a tick later the change has settled (outputs written, clients answered).
+  const size_t dropped = api_.DropBodiesServedBefore(now - kKeepServedBodies);
+  const uint64_t activity = Activity();
+  if (activity != returned_after_ || dropped > 0) {
+    returned_after_ = activity;
+    ReturnFreeMemory();
   }
   // Sources are read only until the first write is allowed; after that nothing here changes.
   if (!ready_ &&

@@ -41,6 +41,7 @@ class Sidecar {
   Sidecar(Config config, SourceCatalog catalog, Environment env);
   Parsed<std::vector<RunnableSource>> MakeSources(const Config& config) const;
   void Tick();
+  uint64_t Activity() const;
 
   Config config_;
   SourceCatalog catalog_;
@@ -55,7 +56,8 @@ class Sidecar {
   LocalNetwork network_;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point network_read_;
-  bool ready_ = false;  // every source has reported, or the startup deadline passed
+  bool ready_ = false;           // every source has reported, or the startup deadline passed
+  uint64_t returned_after_ = 0;  // Activity() when freed memory was last returned
 };
 
 Registry::Options RegistryOptions(const Config& config);

@@ -2,6 +2,7 @@
 // The libmicrohttpd server around it only moves bytes, so every route is tested without a socket.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -65,12 +66,19 @@ class Api {
   std::variant<ApiResponse, ApiWait> Handle(const ApiRequest& request) const;
   // The app profile /v1/app describes (for peerscout exec in another container); reloadable.
   void SetApp(const AppProfile& app);
+  // Bodies rendered so far: the sidecar returns freed memory after a change settles.
+  uint64_t Renders() const { return renders_.load(); }
+  // Lets go of the rendered bodies last served before `cutoff`; returns how many. An idle
+  // sidecar need not hold a body per format (3.4 MB of json at 10k peers) for a poller that
+  // may never come back; one that does costs one render.
+  size_t DropBodiesServedBefore(std::chrono::steady_clock::time_point cutoff);
 
  private:
   struct CachedBody {
     uint64_t version;
     std::shared_ptr<const std::string> body;
     std::string etag;
+    std::chrono::steady_clock::time_point served;
   };
 
   std::variant<ApiResponse, ApiWait> Peers(const ApiRequest& request) const;
@@ -92,6 +100,7 @@ class Api {
   AppProfile app_;
   mutable std::mutex cache_mutex_;
   mutable std::map<std::pair<std::string_view, std::string>, CachedBody> cache_;
+  mutable std::atomic<uint64_t> renders_{0};
 };
 
 }  // namespace peerscout

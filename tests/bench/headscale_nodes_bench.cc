@@ -1,11 +1,13 @@
 // The Headscale source's cost on large node lists: parse, and parse + select, beside RapidJSON's
-// SAX pass that does no work over the same bytes. The lists come from PEERSCOUT_BENCH_NODES_1K
-// and PEERSCOUT_BENCH_NODES_10K (tests/bench/scale_headscale_nodes.py scales a captured one).
+// SAX pass that does no work over the same bytes, at 100 to 50k nodes. The list of N nodes is
+// $PEERSCOUT_BENCH_PAYLOADS/nodes-N.json (tests/bench/scale_headscale_nodes.py scales a captured
+// one); a size without its file is skipped.
 #include <benchmark/benchmark.h>
 #include <rapidjson/reader.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "adapters/headscale/node_list.h"
@@ -14,24 +16,24 @@
 namespace peerscout::headscale {
 namespace {
 
-std::string Read(const char* variable);
-
-const std::string& Nodes(int64_t count) {
-  static const std::string small = [] { return Read("PEERSCOUT_BENCH_NODES_1K"); }();
-  static const std::string large = [] { return Read("PEERSCOUT_BENCH_NODES_10K"); }();
-  return count >= 10000 ? large : small;
-}
-
-std::string Read(const char* variable) {
-  const char* path = std::getenv(variable);
-  std::ifstream file(path ? path : "");
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
+const std::string& Nodes(benchmark::State& state) {
+  static std::map<int64_t, std::string> loaded;
+  const int64_t nodes = state.range(0);
+  auto [it, inserted] = loaded.try_emplace(nodes);
+  if (inserted) {
+    const char* directory = std::getenv("PEERSCOUT_BENCH_PAYLOADS");
+    std::ifstream file(std::string(directory ? directory : ".") + "/nodes-" +
+                       std::to_string(nodes) + ".json");
+    std::stringstream text;
+    text << file.rdbuf();
+    it->second = text.str();
+  }
+  if (it->second.empty()) state.SkipWithError("no node list of this size");
+  return it->second;
 }
 
 void BM_HeadscaleNoopSax(benchmark::State& state) {
-  const std::string& json = Nodes(state.range(0));
+  const std::string& json = Nodes(state);
   for (auto _ : state) {
     rapidjson::BaseReaderHandler<> handler;
     rapidjson::Reader reader;
@@ -42,13 +44,13 @@ void BM_HeadscaleNoopSax(benchmark::State& state) {
 }
 
 void BM_ParseNodeList(benchmark::State& state) {
-  const std::string& json = Nodes(state.range(0));
+  const std::string& json = Nodes(state);
   for (auto _ : state) benchmark::DoNotOptimize(ParseNodeList(json));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * json.size()));
 }
 
 void BM_ParseAndSelectNodes(benchmark::State& state) {
-  const std::string& json = Nodes(state.range(0));
+  const std::string& json = Nodes(state);
   const Clock::time_point now = Clock::now();
   size_t listed = 0;
   for (auto _ : state) {
@@ -61,9 +63,13 @@ void BM_ParseAndSelectNodes(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * json.size()));
 }
 
-BENCHMARK(BM_HeadscaleNoopSax)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ParseNodeList)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ParseAndSelectNodes)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+void Sizes(benchmark::internal::Benchmark* benchmark) {
+  for (int64_t nodes : {100, 1000, 10000, 50000}) benchmark->Arg(nodes);
+}
+
+BENCHMARK(BM_HeadscaleNoopSax)->Apply(Sizes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParseNodeList)->Apply(Sizes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParseAndSelectNodes)->Apply(Sizes)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace peerscout::headscale

@@ -1,4 +1,5 @@
-// Merge and render at cluster sizes of 100, 1k and 10k peers. Each peer is seen the way a
+// Merge and render at cluster sizes of 100, 1k, 10k and 50k peers, every format: the growth
+// table of tests/bench/run.sh divides each by its size. Each peer is seen the way a
 // LAN + tailnet cluster sees it: mDNS (peer id, LAN address), Headscale (peer id, tailnet
 // address), tailscale (node, tailnet IP, MagicDNS name) and a bootstrap list (tailnet ip:port).
 #include <benchmark/benchmark.h>
@@ -94,10 +95,7 @@ void Render(benchmark::State& state, const char* format_name, bool merge_too) {
 
 void BM_MergeAndRenderJson(benchmark::State& state) { Render(state, "json", true); }
 void BM_MergeAndRenderExo(benchmark::State& state) { Render(state, "exo", true); }
-void BM_RenderJson(benchmark::State& state) { Render(state, "json", false); }
-void BM_RenderExo(benchmark::State& state) { Render(state, "exo", false); }
-void BM_RenderEnv(benchmark::State& state) { Render(state, "env", false); }
-void BM_RenderHosts(benchmark::State& state) { Render(state, "hosts", false); }
+void BM_Render(benchmark::State& state, const char* format) { Render(state, format, false); }
 
 // One source's new snapshot through the registry: merge, diff, version, notify.
 void BM_RegistryPublish(benchmark::State& state) {
@@ -119,14 +117,23 @@ void BM_RegistryPublish(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
-BENCHMARK(BM_Merge)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_MergeAndRenderJson)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_MergeAndRenderExo)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_RenderJson)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_RenderExo)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_RenderEnv)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_RenderHosts)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_RegistryPublish)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMicrosecond);
+void Sizes(benchmark::internal::Benchmark* benchmark) {
+  for (int64_t peers : {100, 1000, 10000, 50000}) benchmark->Arg(peers);
+  benchmark->Unit(benchmark::kMicrosecond);
+}
+
+BENCHMARK(BM_Merge)->Apply(Sizes);
+BENCHMARK(BM_MergeAndRenderJson)->Apply(Sizes);
+BENCHMARK(BM_MergeAndRenderExo)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Render, json, "json")->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Render, multiaddr, "multiaddr")->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Render, exo, "exo")->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Render, zenoh, "zenoh")->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Render, lines, "lines")->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Render, env, "env")->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Render, hosts, "hosts")->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_Render, file_sd, "file_sd")->Apply(Sizes);
+BENCHMARK(BM_RegistryPublish)->Apply(Sizes);
 
 }  // namespace
 }  // namespace peerscout

@@ -17,19 +17,18 @@ bash scripts/setup.sh --test
 cmake -S . -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$out" --target peerscout peerscout_source_bench
 
-status="$out/status-10000.json"
-python3 tests/bench/scale_tailscale_status.py \
-  tests/fixtures/tailscale/v1.102.5/status-running-localapi.json "$status" 10000
-nodes_fixture=tests/fixtures/headscale/v0.29.2/nodes.json
-python3 tests/bench/scale_headscale_nodes.py "$nodes_fixture" "$out/nodes-1000.json" 1000
-python3 tests/bench/scale_headscale_nodes.py "$nodes_fixture" "$out/nodes-10000.json" 10000
-PEERSCOUT_BENCH_STATUS="$status" PEERSCOUT_BENCH_NODES_1K="$out/nodes-1000.json" \
-  PEERSCOUT_BENCH_NODES_10K="$out/nodes-10000.json" "$out/peerscout_source_bench" \
+# Payloads of 100 to 50k peers for the parser benchmarks (tests/bench/run.sh's growth table
+# reads the same directory); this table shows 10k of tailscale, 1k and 10k of Headscale.
+payloads="$out/payloads"
+bash tests/bench/payloads.sh "$payloads"
+status="$payloads/status-10000.json"
+PEERSCOUT_BENCH_PAYLOADS="$payloads" "$out/peerscout_source_bench" \
+  --benchmark_filter='^BM_(RapidJson|Parse|Headscale).*/(1000|10000)$' \
   --benchmark_min_time=1 --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
   --benchmark_out="$out/source-bench.json" --benchmark_out_format=json >/dev/null
 python_ms=$(python3 tests/bench/python_status_extract.py "$status" 5 | cut -d' ' -f1)
 python3 - "$out/source-bench.json" "$python_ms" "$(stat -c %s "$status")" \
-  "$(stat -c %s "$out/nodes-1000.json")" "$(stat -c %s "$out/nodes-10000.json")" <<'PY'
+  "$(stat -c %s "$payloads/nodes-1000.json")" "$(stat -c %s "$payloads/nodes-10000.json")" <<'PY'
 import json, sys
 runs = {b["run_name"]: b["real_time"] for b in json.load(open(sys.argv[1]))["benchmarks"]
         if b.get("aggregate_name") == "median"}
@@ -37,12 +36,13 @@ python_ms, status_bytes = float(sys.argv[2]), int(sys.argv[3])
 nodes_1k, nodes_10k = int(sys.argv[4]), int(sys.argv[5])
 
 print(f"== tailscale: 10k-peer status, {status_bytes / 1e6:.1f} MB (scaled from a captured one)")
-floor = runs["BM_RapidJsonNoopSax"]
+floor = runs["BM_RapidJsonNoopSax/10000"]
 rows = [("RapidJSON no-op SAX (the floor)", floor),
-        ("RapidJSON no-op SAX, iterative + UTF-8 validation", runs["BM_RapidJsonNoopSaxSameFlags"]),
-        ("peerscout ParseStatus", runs["BM_ParseStatus"]),
-        ("peerscout parse + select", runs["BM_ParseAndSelect"]),
-        ("peerscout parse + select + merge", runs["BM_ParseSelectMerge"]),
+        ("RapidJSON no-op SAX, iterative + UTF-8 validation",
+         runs["BM_RapidJsonNoopSaxSameFlags/10000"]),
+        ("peerscout ParseStatus", runs["BM_ParseStatus/10000"]),
+        ("peerscout parse + select", runs["BM_ParseAndSelect/10000"]),
+        ("peerscout parse + select + merge", runs["BM_ParseSelectMerge/10000"]),
         ("python3 json.loads + extraction", python_ms)]
 print(f"{'':52} {'ms':>8} {'floor/this':>11} {'python/this':>12}")
 for name, ms in rows:

@@ -1,12 +1,14 @@
 // The tailscale source's cost on a large status: parse, parse + select, parse + select + merge,
 // beside RapidJSON's own SAX pass that does no work over the same bytes (the floor for any
-// parser of this JSON). The status file comes from PEERSCOUT_BENCH_STATUS
-// (tests/bench/scale_tailscale_status.py scales a captured one).
+// parser of this JSON), at 100 to 50k peers. The status of N peers is
+// $PEERSCOUT_BENCH_PAYLOADS/status-N.json (tests/bench/scale_tailscale_status.py scales a
+// captured one); a size without its file is skipped.
 #include <benchmark/benchmark.h>
 #include <rapidjson/reader.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "adapters/tailscale/status.h"
@@ -16,20 +18,25 @@
 namespace peerscout::tailscale {
 namespace {
 
-const std::string& StatusJson() {
-  static const std::string json = [] {
-    const char* path = std::getenv("PEERSCOUT_BENCH_STATUS");
-    std::ifstream file(path ? path : "");
+const std::string& StatusJson(benchmark::State& state) {
+  static std::map<int64_t, std::string> loaded;
+  const int64_t peers = state.range(0);
+  auto [it, inserted] = loaded.try_emplace(peers);
+  if (inserted) {
+    const char* directory = std::getenv("PEERSCOUT_BENCH_PAYLOADS");
+    std::ifstream file(std::string(directory ? directory : ".") + "/status-" +
+                       std::to_string(peers) + ".json");
     std::stringstream text;
     text << file.rdbuf();
-    return text.str();
-  }();
-  return json;
+    it->second = text.str();
+  }
+  if (it->second.empty()) state.SkipWithError("no status file of this size");
+  return it->second;
 }
 
 template <unsigned kFlags>
 void NoopSax(benchmark::State& state) {
-  const std::string& json = StatusJson();
+  const std::string& json = StatusJson(state);
   for (auto _ : state) {
     rapidjson::BaseReaderHandler<> handler;
     rapidjson::Reader reader;
@@ -46,13 +53,13 @@ void BM_RapidJsonNoopSaxSameFlags(benchmark::State& state) {
 }
 
 void BM_ParseStatus(benchmark::State& state) {
-  const std::string& json = StatusJson();
+  const std::string& json = StatusJson(state);
   for (auto _ : state) benchmark::DoNotOptimize(ParseStatus(json));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * json.size()));
 }
 
 void BM_ParseAndSelect(benchmark::State& state) {
-  const std::string& json = StatusJson();
+  const std::string& json = StatusJson(state);
   for (auto _ : state) {
     auto status = ParseStatus(json);
     benchmark::DoNotOptimize(SnapshotFromStatus(*status, {}));
@@ -61,7 +68,7 @@ void BM_ParseAndSelect(benchmark::State& state) {
 }
 
 void BM_ParseSelectMerge(benchmark::State& state) {
-  const std::string& json = StatusJson();
+  const std::string& json = StatusJson(state);
   size_t peers = 0;
   for (auto _ : state) {
     auto status = ParseStatus(json);
@@ -77,11 +84,15 @@ void BM_ParseSelectMerge(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * json.size()));
 }
 
-BENCHMARK(BM_RapidJsonNoopSax)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_RapidJsonNoopSaxSameFlags)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ParseStatus)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ParseAndSelect)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ParseSelectMerge)->Unit(benchmark::kMillisecond);
+void Sizes(benchmark::internal::Benchmark* benchmark) {
+  for (int64_t peers : {100, 1000, 10000, 50000}) benchmark->Arg(peers);
+}
+
+BENCHMARK(BM_RapidJsonNoopSax)->Apply(Sizes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RapidJsonNoopSaxSameFlags)->Apply(Sizes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParseStatus)->Apply(Sizes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParseAndSelect)->Apply(Sizes)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParseSelectMerge)->Apply(Sizes)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace peerscout::tailscale

@@ -79,6 +79,29 @@ TEST_F(ApiTest, ACachedBodyIsNeverServedForANewerVersion) {
   EXPECT_EQ(Get("/v1/peers", {{"format", "lines"}}).text(), "10.0.0.3:1\n");
 }
 
+TEST_F(ApiTest, ABodyOfAnOlderVersionIsLetGoWhenANewerOneIsRendered) {
+  registry_.Publish("env", Snapshot{{Seen().at("10.0.0.2:1")}, {}, {}, {}}, Clock::now());
+  const std::shared_ptr<const std::string> old_json = Get("/v1/peers").shared_body;
+  ASSERT_TRUE(old_json);
+  EXPECT_GT(old_json.use_count(), 1);  // the cache holds it too
+  registry_.Publish("env", Snapshot{{Seen().at("10.0.0.3:1")}, {}, {}, {}}, Clock::now());
+  // Another format of the new version: nobody asks for the old json again.
+  EXPECT_EQ(Get("/v1/peers", {{"format", "exo"}}).text(), "/ip4/10.0.0.3/tcp/1");
+  EXPECT_EQ(old_json.use_count(), 1);
+}
+
+TEST_F(ApiTest, BodiesNotServedSinceACutoffAreLetGo) {
+  registry_.Publish("env", Snapshot{{Seen().at("10.0.0.2:1")}, {}, {}, {}}, Clock::now());
+  const std::shared_ptr<const std::string> json = Get("/v1/peers").shared_body;
+  const auto served = std::chrono::steady_clock::now();
+  EXPECT_EQ(api_.DropBodiesServedBefore(served - std::chrono::seconds(10)), 0u);
+  EXPECT_GT(json.use_count(), 1);
+  EXPECT_EQ(api_.DropBodiesServedBefore(served + std::chrono::seconds(1)), 1u);
+  EXPECT_EQ(json.use_count(), 1);
+  // The next request renders it again, the same bytes.
+  EXPECT_EQ(Get("/v1/peers").text(), *json);
+}
+
 TEST_F(ApiTest, FiltersBySourceAndOnline) {
   registry_.Publish("env", Snapshot{{Seen().at("10.0.0.2:1")}, {}, {}, {}}, Clock::now());
   registry_.Publish("tail", Snapshot{{Seen().node("n").at("100.64.0.9").online(false)}, {}, {}, {}},
