@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds with warnings as errors, checks formatting and clang-tidy,
-# builds the tailnet's daemons (cached) and the deployment's Docker images (cached), and runs
-# every test (ctest).
+# builds the tailnet's daemons (cached) and the deployment's Docker images (cached), runs the
+# unit and integration tests under the sanitizers and each fuzz target briefly, then every
+# test (ctest).
 # PEERSCOUT_REQUIRE_INTEGRATION=1 turns a missing prerequisite (unshare, curl, Go for the
 # tailnet's daemons) into a failure.
 set -euo pipefail
@@ -14,5 +15,9 @@ bash scripts/build-test-daemons.sh
 if docker info >/dev/null 2>&1; then
   bash scripts/docker-images.sh
 fi
+# The unit and integration tests again under ASan+UBSan and under TSan (build-asan/,
+# build-tsan/), and a bounded fuzz run of every target in the ASan tree.
+bash scripts/sanitize.sh
+bash tests/fuzz/run.sh --check all 10
 cd build
 ctest --output-on-failure --no-tests=error -j "$(nproc)"
