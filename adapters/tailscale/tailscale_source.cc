@@ -50,14 +50,15 @@ bool IsSocket(const std::string& path) {
   return stat(path.c_str(), &info) == 0 && S_ISSOCK(info.st_mode);
 }
 
-Parsed<std::string> ReadFile(const std::string& path) {
+Parsed<std::string> ReadFile(const std::string& path, bool& too_large) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return Parsed<std::string>::Error("cannot read status_file " + path);
   std::string text;
   text.resize(kMaxStatusBytes + 1);
   file.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<size_t>(file.gcount()));
-  if (text.size() > kMaxStatusBytes) {
+  too_large = text.size() > kMaxStatusBytes;
+  if (too_large) {
     return Parsed<std::string>::Error("status_file " + path + " is larger than " +
                                       std::to_string(kMaxStatusBytes >> 20) + " MiB");
   }
@@ -98,14 +99,16 @@ std::optional<Mode> TailscaleSource::Detect(std::string& why_not) const {
   return std::nullopt;
 }
 
-Parsed<std::string> TailscaleSource::Read(Mode mode, std::stop_token stop) const {
+Parsed<std::string> TailscaleSource::Read(Mode mode, std::stop_token stop, bool& too_large) const {
+  too_large = false;
   switch (mode) {
     case Mode::kLocalApi:
-      return LocalApi(options_.socket, Millis(options_.timeout)).Get("status", kMaxStatusBytes);
+      return LocalApi(options_.socket, Millis(options_.timeout))
+          .Get("status", kMaxStatusBytes, &too_large);
     case Mode::kCli:
       return CommandOutput(options_.command, Millis(options_.timeout), kMaxStatusBytes, stop);
     case Mode::kFile:
-      return ReadFile(options_.status_file);
+      return ReadFile(options_.status_file, too_large);
     case Mode::kAuto:
       break;
   }
@@ -114,9 +117,11 @@ Parsed<std::string> TailscaleSource::Read(Mode mode, std::stop_token stop) const
 
 bool TailscaleSource::Look(Mode mode, std::stop_token stop, SnapshotSink& sink) const {
   const auto started = SteadyClock::now();
-  Parsed<std::string> body = Read(mode, stop);
+  bool too_large = false;
+  Parsed<std::string> body = Read(mode, stop, too_large);
   if (stop.stop_requested()) return false;
   if (!body) {
+    if (too_large) sink.Count("reply_too_large");
     sink.Fail(body.error());
     return false;
   }
