@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "adapters/tailscale/command_output.h"
 #include "adapters/tailscale/file_watch.h"
@@ -15,6 +16,7 @@
 #include "sidecar/config/config.h"
 #include "sidecar/core/tailnet_node.h"
 #include "sidecar/net/app_tags.h"
+#include "sidecar/net/reply_text.h"
 
 namespace peerscout::tailscale {
 namespace {
@@ -50,19 +52,21 @@ bool IsSocket(const std::string& path) {
   return stat(path.c_str(), &info) == 0 && S_ISSOCK(info.st_mode);
 }
 
+// Read in chunks: a buffer of the whole cap up front would touch 64 MiB on every poll.
 Parsed<std::string> ReadFile(const std::string& path, bool& too_large) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return Parsed<std::string>::Error("cannot read status_file " + path);
-  std::string text;
-  text.resize(kMaxStatusBytes + 1);
-  file.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(file.gcount()));
-  too_large = text.size() > kMaxStatusBytes;
+  CappedBody body{"", kMaxStatusBytes};
+  std::vector<char> chunk(size_t{64} << 10);
+  while (file.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || file.gcount() > 0) {
+    if (!body.Append(chunk.data(), static_cast<size_t>(file.gcount()))) break;
+  }
+  too_large = body.too_large;
   if (too_large) {
     return Parsed<std::string>::Error("status_file " + path + " is larger than " +
                                       std::to_string(kMaxStatusBytes >> 20) + " MiB");
   }
-  return text;
+  return std::move(body.text);
 }
 
 milliseconds Millis(Duration duration) {
