@@ -141,7 +141,9 @@ void PrintTo(const FaultCase& value, std::ostream* out) {
 class SourceFaultTest : public ::testing::TestWithParam<FaultCase> {};
 
 TEST_P(SourceFaultTest, KeepsLastPeersStaleThenRecovers) {
-  const auto& [source, fault] = GetParam();
+  // Named, not a structured binding: clang 14 cannot capture one in a lambda.
+  const std::string& source = GetParam().source;
+  const std::string& fault = GetParam().fault;
   TestDirectory directory;
   FaultServer server(directory, source);
   const std::string address = server.Address(source);
