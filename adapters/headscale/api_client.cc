@@ -65,11 +65,15 @@ Parsed<std::string> ApiClient::Send(std::string_view method, std::string_view pa
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
   if (!options_.ca_file.empty())
     curl_easy_setopt(curl.get(), CURLOPT_CAINFO, options_.ca_file.c_str());
+  // A Content-Length past the cap is refused before a byte of the body is read.
+  curl_easy_setopt(curl.get(), CURLOPT_MAXFILESIZE_LARGE,
+                   static_cast<curl_off_t>(options_.max_bytes));
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &CappedBody::CurlWrite);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &capture);
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, message);
   const CURLcode code = curl_easy_perform(curl.get());
-  if (capture.too_large) {
+  failure.too_large = capture.too_large || code == CURLE_FILESIZE_EXCEEDED;
+  if (failure.too_large) {
     failure.message =
         std::string(path) + " is larger than " + std::to_string(options_.max_bytes >> 20) + " MiB";
     return Parsed<std::string>::Error(failure.message);

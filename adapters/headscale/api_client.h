@@ -23,6 +23,7 @@ struct ApiClientOptions {
 struct ApiError {
   long status = 0;  // 0: no HTTP response at all
   bool key_rejected = false;
+  bool too_large = false;      // the body passed max_bytes: refused unread
   std::string message;         // ours, for a user
   std::string server_message;  // the server's, printable and bounded
 };

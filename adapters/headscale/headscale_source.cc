@@ -96,6 +96,7 @@ bool HeadscaleSource::Look(SnapshotSink& sink) {
     if (!body) machines_ = false;
   }
   if (!body) {
+    if (error.too_large) sink.Count("reply_too_large");
     sink.Fail(body.error());
     return false;
   }

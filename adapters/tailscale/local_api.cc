@@ -76,16 +76,20 @@ size_t ReadStream(char* data, size_t size, size_t count, void* pointer) {
 
 }  // namespace
 
-Parsed<std::string> LocalApi::Get(std::string_view path, size_t max_bytes) const {
+Parsed<std::string> LocalApi::Get(std::string_view path, size_t max_bytes, bool* too_large) const {
   CurlHandle curl = NewHandle(socket_, std::string(kBaseUrl) + std::string(path));
   if (!curl) return Parsed<std::string>::Error("libcurl could not start");
   CappedBody capture{"", max_bytes};
   char error[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
+  // A Content-Length past the cap is refused before a byte of the body is read.
+  curl_easy_setopt(curl.get(), CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes));
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &CappedBody::CurlWrite);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &capture);
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
   const CURLcode code = curl_easy_perform(curl.get());
+  capture.too_large = capture.too_large || code == CURLE_FILESIZE_EXCEEDED;
+  if (too_large) *too_large = capture.too_large;
   if (capture.too_large) {
     return Parsed<std::string>::Error("LocalAPI " + std::string(path) + " is larger than " +
                                       std::to_string(max_bytes >> 20) + " MiB");

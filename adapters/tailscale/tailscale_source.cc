@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "adapters/tailscale/command_output.h"
 #include "adapters/tailscale/file_watch.h"
@@ -15,6 +16,7 @@
 #include "sidecar/config/config.h"
 #include "sidecar/core/tailnet_node.h"
 #include "sidecar/net/app_tags.h"
+#include "sidecar/net/reply_text.h"
 
 namespace peerscout::tailscale {
 namespace {
@@ -50,18 +52,21 @@ bool IsSocket(const std::string& path) {
   return stat(path.c_str(), &info) == 0 && S_ISSOCK(info.st_mode);
 }
 
-Parsed<std::string> ReadFile(const std::string& path) {
+// Read in chunks: a buffer of the whole cap up front would touch 64 MiB on every poll.
+Parsed<std::string> ReadFile(const std::string& path, bool& too_large) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return Parsed<std::string>::Error("cannot read status_file " + path);
-  std::string text;
-  text.resize(kMaxStatusBytes + 1);
-  file.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(file.gcount()));
-  if (text.size() > kMaxStatusBytes) {
+  CappedBody body{"", kMaxStatusBytes};
+  std::vector<char> chunk(size_t{64} << 10);
+  while (file.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || file.gcount() > 0) {
+    if (!body.Append(chunk.data(), static_cast<size_t>(file.gcount()))) break;
+  }
+  too_large = body.too_large;
+  if (too_large) {
     return Parsed<std::string>::Error("status_file " + path + " is larger than " +
                                       std::to_string(kMaxStatusBytes >> 20) + " MiB");
   }
-  return text;
+  return std::move(body.text);
 }
 
 milliseconds Millis(Duration duration) {
@@ -98,14 +103,16 @@ std::optional<Mode> TailscaleSource::Detect(std::string& why_not) const {
   return std::nullopt;
 }
 
-Parsed<std::string> TailscaleSource::Read(Mode mode, std::stop_token stop) const {
+Parsed<std::string> TailscaleSource::Read(Mode mode, std::stop_token stop, bool& too_large) const {
+  too_large = false;
   switch (mode) {
     case Mode::kLocalApi:
-      return LocalApi(options_.socket, Millis(options_.timeout)).Get("status", kMaxStatusBytes);
+      return LocalApi(options_.socket, Millis(options_.timeout))
+          .Get("status", kMaxStatusBytes, &too_large);
     case Mode::kCli:
       return CommandOutput(options_.command, Millis(options_.timeout), kMaxStatusBytes, stop);
     case Mode::kFile:
-      return ReadFile(options_.status_file);
+      return ReadFile(options_.status_file, too_large);
     case Mode::kAuto:
       break;
   }
@@ -114,9 +121,11 @@ Parsed<std::string> TailscaleSource::Read(Mode mode, std::stop_token stop) const
 
 bool TailscaleSource::Look(Mode mode, std::stop_token stop, SnapshotSink& sink) const {
   const auto started = SteadyClock::now();
-  Parsed<std::string> body = Read(mode, stop);
+  bool too_large = false;
+  Parsed<std::string> body = Read(mode, stop, too_large);
   if (stop.stop_requested()) return false;
   if (!body) {
+    if (too_large) sink.Count("reply_too_large");
     sink.Fail(body.error());
     return false;
   }

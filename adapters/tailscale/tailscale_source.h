@@ -39,7 +39,8 @@ class TailscaleSource : public Source {
   // The mode auto settles on now: the first whose prerequisite exists; nothing, with the
   // reason, when none does.
   std::optional<Mode> Detect(std::string& why_not) const;
-  Parsed<std::string> Read(Mode mode, std::stop_token stop) const;
+  // The payload; `too_large` says whether it was refused for passing kMaxStatusBytes.
+  Parsed<std::string> Read(Mode mode, std::stop_token stop, bool& too_large) const;
   // One round: read, parse, select, then Publish or Fail. True when it published.
   bool Look(Mode mode, std::stop_token stop, SnapshotSink& sink) const;
   // Follows the IPN bus until it ends, reading the status after each burst of messages.

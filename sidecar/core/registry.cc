@@ -68,6 +68,17 @@ void Registry::Fail(const std::string& source, const std::string& error, Clock::
   Remerge();
 }
 
+void Registry::Count(const std::string& source, std::string_view fault) {
+  std::lock_guard lock(update_mutex_);
+  auto it = sources_.find(source);
+  if (it == sources_.end()) return;
+  ++it->second.status.faults[std::string(fault)];
+  std::lock_guard read(read_mutex_);
+  for (SourceStatus& status : statuses_) {
+    if (status.name == source) status.faults = it->second.status.faults;
+  }
+}
+
 void Registry::Expire(Clock::time_point now) {
   std::lock_guard lock(update_mutex_);
   bool expired = false;

@@ -47,6 +47,8 @@ class Registry {
   void Publish(const std::string& source, Snapshot snapshot, Clock::time_point now);
   // The source could not look: keep its last good observations, stale, until they expire.
   void Fail(const std::string& source, const std::string& error, Clock::time_point now);
+  // Adds one to the source's count of `fault`; nothing else changes, so no merge runs.
+  void Count(const std::string& source, std::string_view fault);
   // Drops observations of sources that have failed for longer than stale_after.
   void Expire(Clock::time_point now);
 

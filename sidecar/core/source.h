@@ -42,6 +42,9 @@ class SnapshotSink {
   virtual void Publish(Snapshot snapshot) = 0;
   // The source could not look this round; its last good peers are kept, marked stale.
   virtual void Fail(std::string error) = 0;
+  // Counts a fault no snapshot carries (a reply past the size cap), so /metrics shows it even
+  // while the source never publishes again.
+  virtual void Count(std::string_view event) = 0;
 };
 
 // Waits `duration`, or less when `stop` is requested: a source's pause between rounds.

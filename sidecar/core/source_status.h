@@ -24,6 +24,8 @@ struct SourceStatus {
   std::vector<SourceIssue> issues;             // from the last successful snapshot
   std::map<std::string, std::string> details;  // likewise
   std::map<std::string, uint64_t> counters;    // likewise
+  // Faults counted by the sidecar, kept across snapshots: reply_too_large, exceptions.
+  std::map<std::string, uint64_t> faults;
   size_t observation_count = 0;
   // Failing now, and serving its last good observations until they expire.
   bool stale = false;

@@ -34,12 +34,20 @@ class RegistrySink : public SnapshotSink {
     registry_.Fail(name_, error, Clock::now());
   }
 
+  void Count(std::string_view event) override { registry_.Count(name_, event); }
+
  private:
   Registry& registry_;
   std::string name_;
   std::vector<SourceIssue> last_issues_;
   std::string last_error_;
 };
+
+void Crashed(const std::string& name, SnapshotSink& sink, const std::string& what) {
+  spdlog::error("{}: source stopped on an exception: {}; restarting in 5s", name, what);
+  sink.Count("exceptions");
+  sink.Fail("internal error: " + what);
+}
 
 // A source that throws has a bug; the sidecar keeps serving the others and retries it.
 void RunGuarded(std::stop_token stop, const RunnableSource& runnable, Registry& registry) {
@@ -51,9 +59,10 @@ void RunGuarded(std::stop_token stop, const RunnableSource& runnable, Registry& 
       runnable.source->Run(stop, sink);
       return;
     } catch (const std::exception& error) {
-      spdlog::error("{}: source stopped on an exception: {}; restarting in 5s", runnable.name,
-                    error.what());
-      sink.Fail(std::string("internal error: ") + error.what());
+      Crashed(runnable.name, sink, error.what());
+    } catch (...) {
+      // Not an std::exception: without this the thread would end the whole process.
+      Crashed(runnable.name, sink, "an exception of unknown type");
     }
     std::unique_lock lock(mutex);
     wake.wait_for(lock, stop, std::chrono::seconds(5), [] { return false; });

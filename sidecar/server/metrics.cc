@@ -169,6 +169,15 @@ std::string RenderMetrics(const PeerSet& peers, const std::vector<SourceStatus>&
                  SourceLabel(source.name) + ",event=\"" + event + "\"");
     }
   }
+  out.Family("peerscout_source_faults_total", "counter",
+             "Faults the sidecar counted for each source: reply_too_large (a reply past the size "
+             "cap), exceptions (the source's thread threw and was restarted).");
+  for (const SourceStatus& source : sources) {
+    for (const auto& [fault, count] : source.faults) {
+      out.Sample("peerscout_source_faults_total", static_cast<double>(count),
+                 SourceLabel(source.name) + ",fault=\"" + fault + "\"");
+    }
+  }
   out.Family("peerscout_http_responses_total", "counter", "API responses by status class.");
   static constexpr const char* kClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
   for (size_t i = 0; i < telemetry.http_responses.size(); ++i) {

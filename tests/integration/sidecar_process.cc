@@ -98,6 +98,14 @@ std::string TailscaleFixture(const std::string& name) {
   return text.str();
 }
 
+long PeakResidentBytes(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6)) * 1024;
+  }
+  return -1;
+}
+
 bool IntegrationRequired() {
   const char* value = std::getenv("PEERSCOUT_REQUIRE_INTEGRATION");
   return value != nullptr && std::string(value) == "1";

@@ -107,6 +107,9 @@ class SidecarProcess {
 // tests/fixtures/tailscale/v1.102.5/<name>, captured from a real tailscaled.
 std::string TailscaleFixture(const std::string& name);
 
+// The most memory a process has had resident (VmHWM), in bytes; -1 if unknown.
+long PeakResidentBytes(pid_t pid);
+
 // Whether failing prerequisites fail tests (CI) instead of skipping them.
 bool IntegrationRequired();
 

@@ -42,6 +42,33 @@ double WaitForPeers(const SidecarProcess& sidecar, const std::function<bool(cons
   return -1;
 }
 
+VersionWatch::VersionWatch(const SidecarProcess& sidecar)
+    : thread_([this, &sidecar](std::stop_token stop) { Follow(sidecar, stop); }) {}
+
+void VersionWatch::Stop() {
+  thread_.request_stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void VersionWatch::Follow(const SidecarProcess& sidecar, const std::stop_token& stop) {
+  std::string index;
+  while (!stop.stop_requested()) {
+    // The first query learns the version to start from; each later one waits for a change.
+    const std::string query = index.empty() ? "" : "?index=" + index + "&wait=500ms";
+    auto reply = sidecar.Get("/v1/peers" + query, std::chrono::seconds(5));
+    if (!reply || !reply->index) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    const std::string seen = std::to_string(*reply->index);
+    if (!index.empty() && seen != index) {
+      fewest_ = std::min<size_t>(fewest_, PeerList(reply->body).size());
+      ++versions_;
+    }
+    index = seen;
+  }
+}
+
 std::string SourceField(const SidecarProcess& sidecar, const std::string& name,
                         const std::string& field) {
   auto reply = sidecar.Get("/v1/sources");

@@ -4,9 +4,12 @@
 
 #include <rapidjson/document.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <thread>
 
 #include "tests/integration/sidecar_process.h"
 
@@ -35,6 +38,27 @@ std::string FirstMultiaddr(const rapidjson::Value& peer);
 // Waits, with blocking queries, until `done` holds for /v1/peers; the seconds it took, or -1.
 double WaitForPeers(const SidecarProcess& sidecar, const std::function<bool(const PeerList&)>& done,
                     std::chrono::seconds timeout = std::chrono::seconds(30));
+
+// Follows /v1/peers with blocking queries on a thread of its own, from the current version:
+// the fewest peers of any later version it was shown, so a test can say none had fewer.
+class VersionWatch {
+ public:
+  explicit VersionWatch(const SidecarProcess& sidecar);
+  ~VersionWatch() { Stop(); }
+  VersionWatch(const VersionWatch&) = delete;
+  VersionWatch& operator=(const VersionWatch&) = delete;
+
+  void Stop();
+  size_t fewest() const { return fewest_; }  // SIZE_MAX before any new version
+  size_t versions() const { return versions_; }
+
+ private:
+  void Follow(const SidecarProcess& sidecar, const std::stop_token& stop);
+
+  std::atomic<size_t> fewest_{SIZE_MAX};
+  std::atomic<size_t> versions_{0};
+  std::jthread thread_;
+};
 
 // A field of source `name` in /v1/sources ("state", "stale", "last_error", "details.mode"),
 // as text; "" when absent.

@@ -112,6 +112,20 @@ TEST(TailscaleModesTest, AStatusFileIsReadAgainWhenItChanges) {
   EXPECT_FALSE(Source(sidecar).stale);
 }
 
+// A status file is read as long as it is, not into a buffer the size of the 64 MiB cap.
+TEST(TailscaleModesTest, AStatusFileIsReadWithoutReservingTheWholeCap) {
+  TestDirectory directory;
+  directory.Write("status.json", TailscaleFixture("status-running-cli.json"));
+  SidecarProcess sidecar(directory,
+                         {Config("mode = \"file\"\nstatus_file = \"" + (directory / "status.json") +
+                                 "\"\npoll_interval = \"1h\"\n"),
+                          {},
+                          {}});
+  ASSERT_TRUE(sidecar.WaitUntilHealthy()) << sidecar.Log();
+  ASSERT_TRUE(WaitFor([&] { return PeerCount(sidecar) == 2; })) << sidecar.Log();
+  EXPECT_LT(PeakResidentBytes(sidecar.pid()), 48L << 20);
+}
+
 TEST(TailscaleModesTest, AMissingSocketIsNamedInTheError) {
   TestDirectory directory;
   const std::string socket = directory / "no-such.sock";
