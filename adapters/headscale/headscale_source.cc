@@ -21,7 +21,6 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 
 // Errors back off from poll_interval, doubling, up to this.
-constexpr Duration kLongestBackoff = std::chrono::minutes(1);
 constexpr auto kRegisterRetry = std::chrono::minutes(1);
 
 std::string TagsBody(const std::vector<std::string>& tags) {
@@ -188,16 +187,12 @@ std::string HeadscaleSource::TrySetTags(const NodeList& list, const SelfIdentity
   return "set our tags on node " + (*change)->node_id;
 }
 
+// A failed poll is retried after one interval, not a growing backoff: a poll costs Headscale no
+// more when it fails, and the peers must come back within one interval of its recovery.
 void HeadscaleSource::Run(std::stop_token stop, SnapshotSink& sink) {
-  Duration backoff = options_.poll_interval;
   while (!stop.stop_requested()) {
-    if (Look(sink)) {
-      backoff = options_.poll_interval;
-      SleepUnlessStopped(Jittered(options_.poll_interval), stop);
-    } else {
-      SleepUnlessStopped(Jittered(backoff), stop);
-      backoff = std::min<Duration>(backoff * 2, std::max(kLongestBackoff, options_.poll_interval));
-    }
+    Look(sink);
+    SleepUnlessStopped(Jittered(options_.poll_interval), stop);
   }
 }
 
