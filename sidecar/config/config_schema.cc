@@ -55,7 +55,8 @@ constexpr OptionSpec kServer[] = {
     {"socket_mode", K::kFileMode, "0660", "Permissions of the socket file."},
     {"socket_group", K::kString, "", "Group owning the socket (name or number); empty: ours."},
     {"max_connections", K::kInteger, "1024",
-     "Connections served at once; a request on one beyond them is answered 503 and closed."},
+     "Connections served at once. A new one beyond them makes the one idle longest give way; "
+     "when none is idle, a request on it is answered 503 and closed."},
     {"threads", K::kInteger, "0",
      "Threads serving the API; 0: one per core, at most 4. Parked blocking queries take none."},
     {"connection_timeout", K::kDuration, "60s",

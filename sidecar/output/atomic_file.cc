@@ -39,17 +39,40 @@ std::string SyncDirectory(const std::string& directory) {
   return result == 0 ? "" : Failure("fsync directory", directory);
 }
 
+// The temporary beside `target`: hidden, and named so that no glob of the output's own
+// suffix takes it for the output.
+std::string TemporaryPrefix(const std::filesystem::path& target) {
+  return "." + target.filename().string() + ".tmp.";
+}
+
+std::string DirectoryOf(const std::filesystem::path& target) {
+  return target.has_parent_path() ? target.parent_path().string() : std::string(".");
+}
+
 }  // namespace
+
+void RemoveStaleTemporaries(const std::string& path) {
+  const std::filesystem::path target(path);
+  const std::string prefix = TemporaryPrefix(target);
+  // mkostemp's suffix is six characters.
+  const size_t length = prefix.size() + 6;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(DirectoryOf(target), error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() == length && name.rfind(prefix, 0) == 0) {
+      std::filesystem::remove(entry.path(), error);
+    }
+  }
+}
 
 std::string WriteFileAtomically(const std::string& path, std::string_view bytes, unsigned mode) {
   const std::filesystem::path target(path);
-  const std::string directory =
-      target.has_parent_path() ? target.parent_path().string() : std::string(".");
+  const std::string directory = DirectoryOf(target);
   std::error_code error;
   std::filesystem::create_directories(directory, error);
   if (error) return "create directory " + directory + ": " + error.message();
 
-  std::string temporary = directory + "/." + target.filename().string() + ".tmp.XXXXXX";
+  std::string temporary = directory + "/" + TemporaryPrefix(target) + "XXXXXX";
   const int fd = ::mkostemp(temporary.data(), O_CLOEXEC);
   if (fd < 0) return Failure("create temporary file in", directory);
   std::string failure;

@@ -11,6 +11,10 @@ namespace peerscout {
 // Returns an empty string on success, else what failed (with errno's text).
 std::string WriteFileAtomically(const std::string& path, std::string_view bytes, unsigned mode);
 
+// Removes the temporary files WriteFileAtomically leaves beside `path` when the process is
+// killed mid-write. Only for the one writer of `path`, before it writes: another's would go too.
+void RemoveStaleTemporaries(const std::string& path);
+
 // The file's bytes, or nullopt-like empty + false when it cannot be read.
 bool ReadWholeFile(const std::string& path, std::string& bytes);
 

@@ -10,6 +10,7 @@ FileOutputs::FileOutputs(std::vector<OutputConfig> outputs)
     : outputs_(std::move(outputs)), written_(outputs_.size()) {
   // Start from what is on disk, so a restart with the same peers rewrites nothing.
   for (size_t i = 0; i < outputs_.size(); ++i) {
+    RemoveStaleTemporaries(outputs_[i].path);
     written_[i].known = ReadWholeFile(outputs_[i].path, written_[i].bytes);
   }
 }

@@ -10,6 +10,7 @@ TemplateFiles::TemplateFiles(std::vector<TemplateConfig> templates)
   // Start from what is on disk: a restart with the same peers replaces nothing and runs no
   // command.
   for (size_t i = 0; i < templates_.size(); ++i) {
+    RemoveStaleTemporaries(templates_[i].destination);
     written_[i].known = ReadWholeFile(templates_[i].destination, written_[i].bytes);
   }
 }

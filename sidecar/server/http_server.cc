@@ -1,6 +1,7 @@
 #include "sidecar/server/http_server.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cstdarg>
@@ -15,8 +16,9 @@ constexpr size_t kConnectionMemory = size_t{32} * 1024;
 constexpr auto kDrainTime = std::chrono::seconds(2);
 // The API takes no bodies; one is read and dropped up to this size, then the connection closes.
 constexpr size_t kMaxDiscardedBody = size_t{64} * 1024;
-// Connections libmicrohttpd accepts beyond max_connections, to answer them 503 rather than
-// leave them in the backlog until a keep-alive client lets go.
+// Connections libmicrohttpd accepts beyond max_connections: room for newcomers that idle ones
+// give way to (ConnectionSlots), and to answer 503 when every slot is busy, rather than leave
+// them in the backlog.
 constexpr int64_t kOverflowConnections = 64;
 
 unsigned ServingThreads(int64_t configured) {
@@ -49,8 +51,8 @@ Parsed<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerConfig& config
   using Result = Parsed<std::unique_ptr<HttpServer>>;
   auto listener = ListenOnUnixSocket(config.socket, config.socket_mode, config.socket_group);
   if (!listener) return Result::Error(listener.error());
-  std::unique_ptr<HttpServer> server(new HttpServer(api, registry, telemetry, *listener));
-  server->max_connections_ = config.max_connections;
+  std::unique_ptr<HttpServer> server(
+      new HttpServer(api, registry, telemetry, *listener, config.max_connections));
   const unsigned timeout = static_cast<unsigned>(
       std::chrono::duration_cast<std::chrono::seconds>(config.connection_timeout).count());
   server->daemon_ = MHD_start_daemon(
@@ -70,11 +72,12 @@ Parsed<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerConfig& config
 }
 
 HttpServer::HttpServer(const Api& api, const Registry& registry, Telemetry& telemetry,
-                       UnixListener listener)
+                       UnixListener listener, int64_t max_connections)
     : api_(api),
       telemetry_(telemetry),
       listener_(std::move(listener)),
-      queries_(registry, telemetry) {}
+      queries_(registry, telemetry),
+      slots_(max_connections) {}
 
 HttpServer::~HttpServer() {
   stopping_ = true;
@@ -99,6 +102,7 @@ MHD_Result HttpServer::Handle(void* self_pointer, MHD_Connection* connection, co
     // First call: headers only. Answering now would cost keep-alive (libmicrohttpd closes).
     *request_state = new Request{true};
     ++self->in_flight_;
+    self->RequestBegun(connection);
     return MHD_YES;
   }
   if (*upload_data_size > 0) {
@@ -106,7 +110,7 @@ MHD_Result HttpServer::Handle(void* self_pointer, MHD_Connection* connection, co
     *upload_data_size = 0;
     return request->body_bytes > kMaxDiscardedBody ? MHD_NO : MHD_YES;
   }
-  if (self->connections_.load() > self->max_connections_) {
+  if (self->OverLimit()) {
     ApiResponse busy{503, "application/json", "{\"error\":\"too many connections\"}\n", 0, {}, {}};
     busy.headers.emplace_back("Connection", "close");
     busy.headers.emplace_back("Retry-After", "1");
@@ -174,22 +178,59 @@ MHD_Result HttpServer::Respond(MHD_Connection* connection, const ApiResponse& re
   return queued;
 }
 
-void HttpServer::ConnectionEvent(void* self, MHD_Connection*, void**,
+void HttpServer::ConnectionEvent(void* self, MHD_Connection* connection, void**,
                                  MHD_ConnectionNotificationCode code) {
-  auto& connections = static_cast<HttpServer*>(self)->connections_;
+  auto* server = static_cast<HttpServer*>(self);
   if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-    ++connections;
+    server->Opened(connection);
   } else {
-    --connections;
+    server->Closed(connection);
   }
 }
 
-void HttpServer::Completed(void* self, MHD_Connection*, void** request_state,
+void HttpServer::Opened(MHD_Connection* connection) {
+  const MHD_ConnectionInfo* info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  std::lock_guard lock(slots_mutex_);
+  if (auto give_way = slots_.Opened(connection, info == nullptr ? -1 : info->connect_fd)) {
+    // libmicrohttpd reads the end of the stream and closes the connection itself. The fd is
+    // still that connection's: it is closed only after the CLOSED notification, which waits
+    // for this lock.
+    if (*give_way >= 0) ::shutdown(*give_way, SHUT_RDWR);
+    ++telemetry_.http_connections_evicted;
+  }
+  telemetry_.http_connections = static_cast<uint64_t>(slots_.counted());
+}
+
+void HttpServer::Closed(MHD_Connection* connection) {
+  std::lock_guard lock(slots_mutex_);
+  slots_.Closed(connection);
+  telemetry_.http_connections = static_cast<uint64_t>(slots_.counted());
+}
+
+void HttpServer::RequestBegun(MHD_Connection* connection) {
+  std::lock_guard lock(slots_mutex_);
+  slots_.RequestBegun(connection);
+}
+
+void HttpServer::RequestEnded(MHD_Connection* connection) {
+  std::lock_guard lock(slots_mutex_);
+  slots_.RequestEnded(connection);
+}
+
+bool HttpServer::OverLimit() {
+  std::lock_guard lock(slots_mutex_);
+  return slots_.OverLimit();
+}
+
+void HttpServer::Completed(void* self, MHD_Connection* connection, void** request_state,
                            MHD_RequestTerminationCode) {
   if (*request_state == nullptr) return;
   delete static_cast<Request*>(*request_state);
   *request_state = nullptr;
-  --static_cast<HttpServer*>(self)->in_flight_;
+  auto* server = static_cast<HttpServer*>(self);
+  server->RequestEnded(connection);
+  --server->in_flight_;
 }
 
 }  // namespace peerscout

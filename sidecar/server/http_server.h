@@ -6,10 +6,12 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 
 #include "sidecar/config/config.h"
 #include "sidecar/server/api.h"
 #include "sidecar/server/blocking_queries.h"
+#include "sidecar/server/connection_slots.h"
 #include "sidecar/server/unix_listener.h"
 
 namespace peerscout {
@@ -27,7 +29,8 @@ class HttpServer {
  private:
   struct Request;
 
-  HttpServer(const Api& api, const Registry& registry, Telemetry& telemetry, UnixListener listener);
+  HttpServer(const Api& api, const Registry& registry, Telemetry& telemetry, UnixListener listener,
+             int64_t max_connections);
 
   static MHD_Result Handle(void* self, MHD_Connection* connection, const char* url,
                            const char* method, const char* version, const char* upload_data,
@@ -37,6 +40,11 @@ class HttpServer {
   static void ConnectionEvent(void* self, MHD_Connection* connection, void** socket_state,
                               MHD_ConnectionNotificationCode code);
   MHD_Result Respond(MHD_Connection* connection, const ApiResponse& response);
+  void Opened(MHD_Connection* connection);
+  void Closed(MHD_Connection* connection);
+  void RequestBegun(MHD_Connection* connection);
+  void RequestEnded(MHD_Connection* connection);
+  bool OverLimit();
 
   const Api& api_;
   Telemetry& telemetry_;
@@ -44,8 +52,8 @@ class HttpServer {
   BlockingQueries queries_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> in_flight_{0};  // requests begun and not yet completed
-  std::atomic<int64_t> connections_{0};
-  int64_t max_connections_ = 0;
+  std::mutex slots_mutex_;         // taken on libmicrohttpd's threads, around an fd that stays open
+  ConnectionSlots slots_;
   MHD_Daemon* daemon_ = nullptr;
 };
 

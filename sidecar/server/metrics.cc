@@ -188,6 +188,12 @@ std::string RenderMetrics(const PeerSet& peers, const std::vector<SourceStatus>&
   out.Family("peerscout_blocking_queries", "gauge", "Blocking queries waiting for a change.");
   out.Sample("peerscout_blocking_queries",
              static_cast<double>(telemetry.blocking_queries_waiting.load()));
+  out.Family("peerscout_http_connections", "gauge", "Connections open on the API's socket.");
+  out.Sample("peerscout_http_connections", static_cast<double>(telemetry.http_connections.load()));
+  out.Family("peerscout_http_connections_evicted_total", "counter",
+             "Idle connections closed to make room for a new one beyond max_connections.");
+  out.Sample("peerscout_http_connections_evicted_total",
+             static_cast<double>(telemetry.http_connections_evicted.load()));
   out.Family("peerscout_file_writes_total", "counter", "Output files rewritten.");
   out.Sample("peerscout_file_writes_total", static_cast<double>(telemetry.file_writes.load()));
   out.Family("peerscout_file_write_errors_total", "counter", "Output file writes that failed.");

@@ -13,6 +13,8 @@ struct Telemetry {
   // HTTP responses by status class: index 0 = 1xx ... 4 = 5xx.
   std::array<std::atomic<uint64_t>, 5> http_responses{};
   std::atomic<uint64_t> blocking_queries_waiting{0};
+  std::atomic<uint64_t> http_connections{0};  // open, not counting those told to give way
+  std::atomic<uint64_t> http_connections_evicted{0};
   std::atomic<uint64_t> file_writes{0};
   std::atomic<uint64_t> file_write_errors{0};
   std::atomic<uint64_t> reloads{0};

@@ -111,8 +111,8 @@ bool IntegrationRequired() {
   return value != nullptr && std::string(value) == "1";
 }
 
-TestDirectory::TestDirectory() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "peerscout-it-XXXXXX").string();
+TestDirectory::TestDirectory(const std::filesystem::path& parent) {
+  std::string pattern = (parent / "peerscout-it-XXXXXX").string();
   path_ = ::mkdtemp(pattern.data());
 }
 

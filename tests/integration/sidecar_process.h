@@ -16,10 +16,11 @@
 
 namespace peerscout::testing {
 
-// A fresh directory under /tmp, removed at the end.
+// A fresh directory under /tmp (or `parent`), removed at the end.
 class TestDirectory {
  public:
-  TestDirectory();
+  explicit TestDirectory(
+      const std::filesystem::path& parent = std::filesystem::temp_directory_path());
   ~TestDirectory();
   const std::filesystem::path& path() const { return path_; }
   std::string operator/(const std::string& name) const { return (path_ / name).string(); }

@@ -150,18 +150,53 @@ int IdleConnection(const std::string& socket_path) {
 
 TEST_F(SocketTest, ConnectionsBeyondTheLimitAre503AndTheApiStaysReachable) {
   SidecarProcess sidecar(directory_, {"", {{"PEERSCOUT_SERVER_MAX_CONNECTIONS", "3"}}, {}});
-  ASSERT_TRUE(sidecar.WaitUntilServing()) << sidecar.Log();
-  std::vector<int> idle(3);
-  for (int& fd : idle) fd = IdleConnection(sidecar.socket());
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // accepted by the server
+  ASSERT_TRUE(sidecar.WaitUntilHealthy()) << sidecar.Log();  // the version stays
+  const std::string version = std::to_string(*sidecar.Get("/v1/peers")->index);
+  // Three parked blocking queries: busy connections, which never give way to a newcomer.
+  std::vector<int> parked(3);
+  for (int& fd : parked) {
+    fd = IdleConnection(sidecar.socket());
+    const std::string request =
+        "GET /v1/peers?index=" + version + "&wait=2s HTTP/1.1\r\nHost: x\r\n\r\n";
+    ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // parked by the server
   const std::string refused =
       Exchange(sidecar.socket(), "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_THAT(refused, StartsWith("HTTP/1.1 503"));
   EXPECT_THAT(refused, HasSubstr("too many connections"));
-  for (int fd : idle) ::close(fd);
+  // A parked query holds its slot until it is answered (a suspended connection is not polled,
+  // so its client leaving goes unseen until then): wait for the answers.
+  for (int fd : parked) {
+    timeval timeout{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    char reply[16] = {};
+    EXPECT_GT(::recv(fd, reply, sizeof reply - 1, 0), 0);
+    EXPECT_THAT(reply, StartsWith("HTTP/1.1 200"));
+    ::close(fd);
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_THAT(Exchange(sidecar.socket(), "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"),
               StartsWith("HTTP/1.1 200"));
+}
+
+TEST_F(SocketTest, AnIdleConnectionGivesWayToANewClientBeyondTheLimit) {
+  SidecarProcess sidecar(directory_, {"", {{"PEERSCOUT_SERVER_MAX_CONNECTIONS", "3"}}, {}});
+  ASSERT_TRUE(sidecar.WaitUntilServing()) << sidecar.Log();
+  std::vector<int> idle(3);
+  for (int& fd : idle) fd = IdleConnection(sidecar.socket());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // accepted by the server
+  EXPECT_THAT(Exchange(sidecar.socket(), "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"),
+              StartsWith("HTTP/1.1 200"));
+  // The first idle one was closed to make room.
+  timeval timeout{2, 0};
+  ::setsockopt(idle[0], SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  char byte = 0;
+  EXPECT_EQ(::recv(idle[0], &byte, 1, 0), 0);
+  EXPECT_THAT(sidecar.Get("/metrics")->body,
+              Not(HasSubstr("peerscout_http_connections_evicted_total 0\n")));
+  for (int fd : idle) ::close(fd);
 }
 
 TEST_F(SocketTest, APollerWithTheCurrentBytesGets304) {
