@@ -40,6 +40,9 @@ inline std::vector<HostileValue> HostileCorpus(const std::string& marker) {
       {"leading dash", "-exo"},
       {"dot dot slash", "../exo"},
       {"slash", "exo/tcp/1"},
+      // Past the 1,024 bytes a tailnet parser keeps of a string, with a character across the
+      // limit.
+      {"past the string cap", std::string(1023, 'g') + "\xC3\xA9"},
   };
 }
 
