@@ -91,7 +91,7 @@ inline SourceRun LookAtEnv(const env::BootstrapList& list) {
 }
 
 inline HostileField BootstrapField(std::string field, std::string neutral,
-                                   std::function<std::string(const std::string&)> entry) {
+                                   const std::function<std::string(const std::string&)>& entry) {
   return {"env EXO_BOOTSTRAP_PEERS",
           std::move(field),
           std::move(neutral),
@@ -133,15 +133,17 @@ inline HostileField StaticField(std::string field, std::string neutral, bool val
 
 // An offline node is not listed at all: the values go into one that is.
 inline rapidjson::Value& FirstOnlinePeer(rapidjson::Document& status) {
-  for (auto& peer : status["Peer"].GetObject()) {
-    if (peer.value["Online"].IsTrue()) return peer.value;
+  const rapidjson::Value& peers = status["Peer"];
+  for (const auto& peer : peers.GetObject()) {
+    if (peer.value["Online"].IsTrue()) return status["Peer"][peer.name];
   }
   return status["Peer"].MemberBegin()->value;
 }
 
-inline HostileField TailscaleField(
-    const std::string& version, std::string field, std::string neutral,
-    std::function<void(rapidjson::Value&, const std::string&, rapidjson::Document&)> splice) {
+inline HostileField TailscaleField(const std::string& version, std::string field,
+                                   std::string neutral,
+                                   const std::function<void(rapidjson::Value&, const std::string&,
+                                                            rapidjson::Document&)>& splice) {
   return {"tailscale " + version,
           std::move(field),
           std::move(neutral),
@@ -157,7 +159,7 @@ inline HostileField TailscaleField(
             selection.app_port = 52416;  // so the nodes reach the list formats too
             auto snapshot = tailscale::SnapshotFromStatus(*parsed, selection);
             if (!snapshot) return SourceRun{std::nullopt, snapshot.error()};
-            return SourceRun{std::move(*snapshot), ""};
+            return SourceRun{*snapshot, ""};
           }};
 }
 
@@ -167,7 +169,7 @@ inline void AppendTailscaleFields(const std::string& version, std::vector<Hostil
       SetString(peer[key], value, document);
     };
   };
-  const auto tag = [](std::string prefix) {
+  const auto tag = [](const std::string& prefix) {
     return
         [prefix](rapidjson::Value& peer, const std::string& value, rapidjson::Document& document) {
           rapidjson::Value tags(rapidjson::kArrayType);
@@ -195,9 +197,10 @@ inline void AppendTailscaleFields(const std::string& version, std::vector<Hostil
 
 // ---- headscale: GET /api/v1/node of each API generation, node 3 (it carries app tags).
 
-inline HostileField HeadscaleField(
-    const std::string& version, std::string field, std::string neutral, bool read,
-    std::function<void(rapidjson::Value&, const std::string&, rapidjson::Document&)> splice) {
+inline HostileField HeadscaleField(const std::string& version, std::string field,
+                                   std::string neutral, bool read,
+                                   const std::function<void(rapidjson::Value&, const std::string&,
+                                                            rapidjson::Document&)>& splice) {
   return {"headscale " + version,
           std::move(field),
           std::move(neutral),
@@ -228,7 +231,7 @@ inline void AppendHeadscaleFields(const std::string& version, std::vector<Hostil
     };
   };
   // Replaces the tag that starts with `marker` (or adds one) by marker + value.
-  const auto tag = [](std::string marker) {
+  const auto tag = [](const std::string& marker) {
     return
         [marker](rapidjson::Value& node, const std::string& value, rapidjson::Document& document) {
           rapidjson::Value& tags = TagList(node);
@@ -311,7 +314,7 @@ inline std::string SenderForIpv4(const std::string& value) {
 }
 
 inline HostileField Libp2pField(const std::string& packet, std::string field, std::string neutral,
-                                std::function<std::string(const std::string&)> dnsaddr) {
+                                const std::function<std::string(const std::string&)>& dnsaddr) {
   return {"mdns libp2p " + packet,
           std::move(field),
           std::move(neutral),
@@ -386,7 +389,7 @@ inline bool DnsCanCarry(const mdns::ServiceInstance& instance) {
 inline HostileField ServiceField(
     std::string field, std::string neutral, bool read,
     std::function<std::string(const std::string&)> shown_as,
-    std::function<void(mdns::ServiceInstance&, const std::string&)> splice,
+    const std::function<void(mdns::ServiceInstance&, const std::string&)>& splice,
     bool select_app = false) {
   return {"mdns dns-sd avahi",
           std::move(field),
@@ -408,7 +411,8 @@ inline HostileField ServiceField(
 }
 
 // Sets TXT `key` (replacing it when the record has it) to the value.
-inline std::function<void(mdns::ServiceInstance&, const std::string&)> TxtValue(std::string key) {
+inline std::function<void(mdns::ServiceInstance&, const std::string&)> TxtValue(
+    const std::string& key) {
   return [key](mdns::ServiceInstance& instance, const std::string& value) {
     std::erase_if(instance.txt, [&](const std::string& entry) {
       return entry.substr(0, key.size() + 1) == key + "=";
