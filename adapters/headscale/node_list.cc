@@ -4,6 +4,7 @@
 #include <rapidjson/error/en.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace peerscout::headscale {
 namespace {
@@ -17,45 +18,57 @@ constexpr unsigned kParseFlags =
 constexpr size_t kMaxStringBytes = 1024;
 constexpr size_t kMaxListItems = 64;
 
-std::string StringOf(const Value& object, const char* key) {
+// A string longer than we keep is left out whole, never cut (a cut can split a UTF-8
+// character, and would pass for the real value), and the node says which field lost it.
+std::optional<std::string> Kept(const Value& value, const char* key, Node& node) {
+  if (value.GetStringLength() > kMaxStringBytes) {
+    node.oversized.emplace_back(key);
+    return std::nullopt;
+  }
+  return std::string(value.GetString(), value.GetStringLength());
+}
+
+std::string StringOf(const Value& object, const char* key, Node& node) {
   auto it = object.FindMember(key);
   if (it == object.MemberEnd() || !it->value.IsString()) return "";
-  return std::string(it->value.GetString(),
-                     std::min<size_t>(it->value.GetStringLength(), kMaxStringBytes));
+  return Kept(it->value, key, node).value_or("");
 }
 
 // Ids are 64-bit integers, which protojson writes as strings; accept a number as well.
-std::string IdOf(const Value& object) {
+std::string IdOf(const Value& object, Node& node) {
   auto it = object.FindMember("id");
   if (it == object.MemberEnd()) return "";
-  if (it->value.IsString()) return StringOf(object, "id");
+  if (it->value.IsString()) return StringOf(object, "id", node);
   if (it->value.IsUint64()) return std::to_string(it->value.GetUint64());
   return "";
 }
 
-void AppendStrings(const Value& object, const char* key, std::vector<std::string>& out) {
+void AppendStrings(const Value& object, const char* key, std::vector<std::string>& out,
+                   Node& node) {
   auto it = object.FindMember(key);
   if (it == object.MemberEnd() || !it->value.IsArray()) return;
   for (const Value& item : it->value.GetArray()) {
     if (!item.IsString() || out.size() >= kMaxListItems) continue;
-    std::string text(item.GetString(), std::min<size_t>(item.GetStringLength(), kMaxStringBytes));
-    if (std::find(out.begin(), out.end(), text) == out.end()) out.push_back(std::move(text));
+    std::optional<std::string> text = Kept(item, key, node);
+    if (text && std::find(out.begin(), out.end(), *text) == out.end()) {
+      out.push_back(std::move(*text));
+    }
   }
 }
 
 Node ReadNode(const Value& object) {
   Node node;
-  node.id = IdOf(object);
-  node.name = StringOf(object, "name");
-  node.given_name = StringOf(object, "givenName");
+  node.id = IdOf(object, node);
+  node.name = StringOf(object, "name", node);
+  node.given_name = StringOf(object, "givenName", node);
   auto user = object.FindMember("user");
   if (user != object.MemberEnd() && user->value.IsObject())
-    node.user = StringOf(user->value, "name");
-  AppendStrings(object, "ipAddresses", node.ip_addresses);
+    node.user = StringOf(user->value, "name", node);
+  AppendStrings(object, "ipAddresses", node.ip_addresses, node);
   for (const char* field : {"tags", "forcedTags", "validTags"}) {
-    AppendStrings(object, field, node.tags);
+    AppendStrings(object, field, node.tags, node);
   }
-  node.expiry = StringOf(object, "expiry");
+  node.expiry = StringOf(object, "expiry", node);
   auto online = object.FindMember("online");
   node.online = online != object.MemberEnd() && online->value.IsBool() && online->value.GetBool();
   return node;

@@ -30,6 +30,8 @@ struct Node {
   std::vector<std::string> tags;  // tags ∪ forcedTags ∪ validTags; invalidTags are not tags
   std::string expiry;             // RFC 3339; "" or Go's zero time: never
   bool online = false;
+  // Fields holding a value longer than the parser keeps ("name"): left out, and reported.
+  std::vector<std::string> oversized;
 };
 
 struct NodeList {

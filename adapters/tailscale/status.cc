@@ -101,21 +101,22 @@ class StatusReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Stat
 
   bool String(const char* text, rapidjson::SizeType length, bool) {
     if (skip_ > 0) return true;
-    std::string* target = nullptr;
-    if (where_ == Where::kList) {
-      if (list_->size() >= kMaxListItems) return true;
-      target = &list_->emplace_back();
-    } else {
-      target = StringTarget();
-    }
-    if (target == nullptr) return true;
+    const bool item = where_ == Where::kList;
+    if (item && list_->size() >= kMaxListItems) return true;
+    std::string* target = item ? nullptr : StringTarget();
+    if (!item && target == nullptr) return true;
     // Only what we keep is checked: tailscaled writes valid UTF-8 (Go replaces bad bytes), so
-    // anything else did not come from it. An oversized value is dropped, not cut mid-character.
+    // anything else did not come from it. An oversized value is dropped, not cut mid-character,
+    // and the node says which field lost it, so the drop is reported rather than silent.
     if (!IsValidUtf8(std::string_view(text, length))) {
       bad_utf8_ = true;
       return false;
     }
-    if (length <= kMaxStringBytes) target->assign(text, length);
+    if (length <= kMaxStringBytes) {
+      (item ? list_->emplace_back() : *target).assign(text, length);
+    } else if (where_ != Where::kTop) {
+      Peer().oversized.emplace_back(FieldName());
+    }
     return true;
   }
 
@@ -206,6 +207,15 @@ class StatusReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Stat
     peer_ = frame.peer;
     list_ = nullptr;
     return true;
+  }
+
+  // The key of the string being read, for a refusal; a list item's is its list's.
+  std::string_view FieldName() const {
+    const Field field = where_ == Where::kList ? stack_.back().field : field_;
+    for (const Name& name : kPeerFields) {
+      if (name.field == field) return name.text;
+    }
+    return "?";
   }
 
   std::string* StringTarget() {

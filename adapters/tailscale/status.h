@@ -26,6 +26,8 @@ struct PeerStatus {
   bool online = false;
   bool expired = false;
   bool sharee_node = false;  // shared in from another tailnet
+  // Fields whose value was longer than the parser keeps ("HostName"): left empty, and reported.
+  std::vector<std::string> oversized;
 };
 
 struct Status {

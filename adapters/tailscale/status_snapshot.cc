@@ -63,6 +63,15 @@ TailnetPath PathOf(const PeerStatus& peer) {
   return TailnetPath::kUnknown;
 }
 
+// What the parser left out of a node for its size: one issue per field, the node still listed
+// with what remains.
+void ReportOversized(const PeerStatus& peer, Snapshot& snapshot) {
+  for (const std::string& field : peer.oversized) {
+    snapshot.issues.push_back(
+        {field, Origin(peer), "longer than the parser keeps (1024 bytes); left out"});
+  }
+}
+
 void AddPeer(const PeerStatus& peer, const PeerSelection& selection, Snapshot& snapshot) {
   const std::string origin = Origin(peer);
   Observation observation;
@@ -104,8 +113,11 @@ Parsed<Snapshot> SnapshotFromStatus(const Status& status, const PeerSelection& s
   snapshot.self = SelfOf(status.self, selection);
   snapshot.observations.reserve(status.peers.size());
   for (const PeerStatus& peer : status.peers) {
-    if (peer.id.empty() || peer.id == status.self.id) continue;
-    if (Selected(peer, selection)) AddPeer(peer, selection, snapshot);
+    // A node whose ID was too long to keep is still said to be missing.
+    if (peer.id.empty()) ReportOversized(peer, snapshot);
+    if (peer.id.empty() || peer.id == status.self.id || !Selected(peer, selection)) continue;
+    ReportOversized(peer, snapshot);
+    AddPeer(peer, selection, snapshot);
   }
   return snapshot;
 }

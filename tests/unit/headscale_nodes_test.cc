@@ -142,6 +142,22 @@ TEST(HeadscaleNodesTest, MalformedTruncatedAndOversizedBodiesAreRefused) {
   EXPECT_THAT(nested->nodes, IsEmpty());
 }
 
+TEST(HeadscaleNodesTest, AValueTooLongToKeepIsLeftOutWholeAndReported) {
+  // 1,023 bytes and a two-byte character: a cut at 1,024 bytes would split the character.
+  const std::string longer = std::string(1023, 'h') + "\xC3\xA9";
+  const Snapshot snapshot = Look(
+      R"({"nodes":[)" + Node("2", R"("name":")" + longer + R"(","tags":["tag:exo-port-52416"])") +
+      "," + Node("3", R"("tags":["tag:)" + longer + R"("])") + "]}");
+  ASSERT_EQ(snapshot.observations.size(), 1u);
+  EXPECT_EQ(snapshot.observations[0].identity.hostname, "");
+  ASSERT_EQ(snapshot.issues.size(), 2u);
+  EXPECT_EQ(snapshot.issues[0].subject, "name");
+  EXPECT_EQ(snapshot.issues[0].origin, "node ? (2)");
+  EXPECT_THAT(snapshot.issues[0].reason, HasSubstr("longer than"));
+  EXPECT_EQ(snapshot.issues[1].subject, "tags");  // maybe the app tag: why node 3 is missing
+  EXPECT_EQ(snapshot.issues[1].origin, "node node3 (3)");
+}
+
 TEST(HeadscaleNodesTest, HostileNamesAndTagValuesAreRefusedOrKeptAsData) {
   const Snapshot snapshot = Look(
       R"j({"nodes":[)j" +

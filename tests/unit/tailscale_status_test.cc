@@ -92,6 +92,24 @@ TEST(TailscaleStatusTest, MalformedTruncatedAndOversizedBodiesAreRefused) {
   EXPECT_THAT(ParseStatus(deep).error(), HasSubstr("nested deeper"));
 }
 
+TEST(TailscaleStatusTest, AValueTooLongToKeepIsReportedNotLeftOutSilently) {
+  const std::string longer(1025, 'h');
+  const Snapshot snapshot = Look(Status(
+      Peer("2", R"("HostName":")" + longer + R"(","Tags":["tag:)" + longer + R"(","tag:ok"])") +
+      R"(,"nodekey:9":{"ID":")" + longer +
+      R"(","HostName":"big","TailscaleIPs":["100.64.0.9"],"Online":true})"));
+  ASSERT_EQ(snapshot.observations.size(), 1u);
+  EXPECT_EQ(snapshot.observations[0].identity.hostname, "");
+  EXPECT_THAT(snapshot.observations[0].tags, ElementsAre("tag:ok"));
+  ASSERT_EQ(snapshot.issues.size(), 3u);
+  EXPECT_EQ(snapshot.issues[0].subject, "HostName");
+  EXPECT_EQ(snapshot.issues[0].origin, "node ? (2)");
+  EXPECT_THAT(snapshot.issues[0].reason, HasSubstr("longer than"));
+  EXPECT_EQ(snapshot.issues[1].subject, "Tags");
+  EXPECT_EQ(snapshot.issues[2].subject, "ID");
+  EXPECT_EQ(snapshot.issues[2].origin, "node big ()");
+}
+
 TEST(TailscaleStatusTest, HostileNamesAndTagsAreRefusedOrKeptAsDataOnly) {
   const Snapshot snapshot = Look(Status(
       Peer("2", R"j("HostName":"x\n127.0.0.1 evil","DNSName":"$(reboot).lab.test.",)j"
