@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build pkg-config g++ ca-certificates
   libcurl4-openssl-dev rapidjson-dev libtomlplusplus-dev libspdlog-dev libcli11-dev
   libmicrohttpd-dev libavahi-client-dev libavahi-compat-libdnssd-dev libldns-dev
-  libkainjow-mustache-dev
+  libkainjow-mustache-dev libsystemd-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   # curl and util-linux (unshare, nsenter, setpriv) are used by integration tests; iproute2
