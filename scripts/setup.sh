@@ -16,8 +16,9 @@ if [[ "${1:-}" == "--test" ]]; then
   # python3 by the benchmarks and the mDNS test peers; avahi-daemon, avahi-utils and
   # dbus-daemon by the LAN lab (tests/integration/lan/lab.sh).
   # clang-format and clang-tidy are the lint step (scripts/lint.sh).
+  # systemd has systemd-analyze, which checks the unit (tests/deploy/verify-unit.sh).
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev curl util-linux mount python3 iproute2 jq
-    openssl clang-format clang-tidy avahi-daemon avahi-utils dbus-daemon)
+    openssl clang-format clang-tidy avahi-daemon avahi-utils dbus-daemon systemd)
 fi
 
 missing=()
