@@ -16,9 +16,10 @@ if [[ "${1:-}" == "--test" ]]; then
   # python3 by the benchmarks and the mDNS test peers; avahi-daemon, avahi-utils and
   # dbus-daemon by the LAN lab (tests/integration/lan/lab.sh).
   # clang-format and clang-tidy are the lint step (scripts/lint.sh).
-  # systemd has systemd-analyze, which checks the unit (tests/deploy/verify-unit.sh).
+  # systemd has systemd-analyze, which checks the unit; dpkg-dev has dpkg-shlibdeps, which
+  # CPack runs for the .deb's Depends (tests/deploy/deb-install.sh).
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev curl util-linux mount python3 iproute2 jq
-    openssl clang-format clang-tidy avahi-daemon avahi-utils dbus-daemon systemd)
+    openssl clang-format clang-tidy avahi-daemon avahi-utils dbus-daemon systemd dpkg-dev)
 fi
 
 missing=()
