@@ -56,7 +56,9 @@ DOCKER_BUILDKIT=0 timeout 600 docker build -q --build-arg BASE_IMAGE="$base" -t 
   "$work/context" >"$work/build.log" 2>&1 || fail "docker build: $(cat "$work/build.log")"
 
 # As the unit runs it: a user with no privileges, in the runtime directory systemd would make.
-docker run -d --name "$container" --network none "$tag" sh -c '
+# One peer comes from the environment, so `peerscout peers` has something to list.
+peer=/ip4/10.88.0.2/tcp/52416
+docker run -d --name "$container" --network none -e PEERSCOUT_PEERS="$peer" "$tag" sh -c '
   mkdir -p /run/peerscout && chown nobody:nogroup /run/peerscout &&
   exec setpriv --reuid=nobody --regid=nogroup --clear-groups --no-new-privs \
     peerscout run --config /etc/peerscout/sidecar.toml' >/dev/null
@@ -73,8 +75,8 @@ done
 $healthy || fail "peerscout health never passed: $(cat "$work/health")
 $(docker logs "$container" 2>&1 | tail -n 20)"
 echo "deb-install: health: $(cat "$work/health")"
-peers=$(in_container peerscout peers --format json) || fail "peerscout peers failed"
-grep -q '"peers"' <<<"$peers" || fail "peerscout peers: $peers"
+peers=$(in_container peerscout peers --format multiaddr) || fail "peerscout peers failed"
+[[ "$peers" == "$peer" ]] || fail "peerscout peers: '$peers', not $peer"
 echo "deb-install: peers: $peers"
 
 in_container test -f /lib/systemd/system/peerscout.service || fail "no unit at /lib/systemd/system"
