@@ -12,6 +12,7 @@ RUN bash scripts/setup.sh
 COPY CMakeLists.txt ./
 COPY sidecar sidecar
 COPY adapters adapters
+COPY contrib/deb contrib/deb
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DPEERSCOUT_BUILD_TESTS=OFF \
     && cmake --build /build --target peerscout \
     && strip /build/peerscout

@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build pkg-config g++ ca-certificates
   libcurl4-openssl-dev rapidjson-dev libtomlplusplus-dev libspdlog-dev libcli11-dev
   libmicrohttpd-dev libavahi-client-dev libavahi-compat-libdnssd-dev libldns-dev
-  libkainjow-mustache-dev
+  libkainjow-mustache-dev libsystemd-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   # curl and util-linux (unshare, nsenter, setpriv) are used by integration tests; iproute2
@@ -19,9 +19,11 @@ if [[ "${1:-}" == "--test" ]]; then
   # clang-format and clang-tidy are the lint step (scripts/lint.sh); clang-14 and its runtimes
   # (libclang-rt-14-dev: libFuzzer and the sanitizers) build the fuzz targets and the sanitizer
   # trees (tests/fuzz/run.sh, scripts/sanitize.sh).
+  # systemd has systemd-analyze, which checks the unit; dpkg-dev has dpkg-shlibdeps, which
+  # CPack runs for the .deb's Depends (tests/deploy/deb-install.sh).
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev curl util-linux mount python3 iproute2 jq
     openssl clang-format clang-tidy clang-14 libclang-rt-14-dev avahi-daemon avahi-utils
-    dbus-daemon python3-yaml)
+    dbus-daemon python3-yaml systemd dpkg-dev)
 fi
 
 missing=()

@@ -41,7 +41,7 @@ int Run(const std::string& config_file, const Environment& env) {
   RaiseDescriptorLimit(config->server.max_connections);
   // Before any thread starts, so that only the main loop receives them.
   Sidecar::BlockSignals();
-  auto sidecar = Sidecar::Start(*config, Catalog(), env);
+  auto sidecar = Sidecar::Start(*config, Catalog(), env, SystemdNotifier(env));
   if (!sidecar) {
     spdlog::critical("not starting: {}", sidecar.error());
     return 1;

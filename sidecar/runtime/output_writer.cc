@@ -62,6 +62,7 @@ void OutputWriter::Loop(std::stop_token stop) {
     outputs.Write(*peers);
     telemetry_.file_writes += outputs.counters().writes - before.writes;
     telemetry_.file_write_errors += outputs.counters().errors - before.errors;
+    first_write_done_ = true;
     lock.lock();
   }
 }

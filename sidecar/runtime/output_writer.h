@@ -2,6 +2,7 @@
 // API. Only the newest peer set is written; sets that were superseded meanwhile are skipped.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,8 @@ class OutputWriter {
   // Nothing is written before this: a restart must not replace good files with the empty
   // list every process starts with. Called once every source has reported (or at a deadline).
   void SetReady();
+  // Every output has been written once (or failed to be) since SetReady.
+  bool FirstWriteDone() const { return first_write_done_; }
 
  private:
   void Loop(std::stop_token stop);
@@ -36,6 +39,7 @@ class OutputWriter {
   bool dirty_ = false;
   bool ready_ = false;
   std::optional<std::vector<OutputConfig>> next_outputs_;
+  std::atomic<bool> first_write_done_ = false;
   std::jthread thread_;
 };
 

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include "sidecar/core/service_status.h"
 #include "sidecar/log/logging.h"
 #include "sidecar/runtime/process_memory.h"
 
@@ -49,7 +50,8 @@ Registry::Options RegistryOptions(const Config& config) {
   return options;
 }
 
-Sidecar::Sidecar(Config config, SourceCatalog catalog, Environment env)
+Sidecar::Sidecar(Config config, SourceCatalog catalog, Environment env,
+                 std::unique_ptr<ServiceNotifier> notifier)
     : config_(std::move(config)),
       catalog_(catalog),
       env_(std::move(env)),
@@ -58,7 +60,8 @@ Sidecar::Sidecar(Config config, SourceCatalog catalog, Environment env)
       outputs_(telemetry_),
       templates_(telemetry_.templates),
       sources_(registry_),
-      started_(std::chrono::steady_clock::now()) {}
+      started_(std::chrono::steady_clock::now()),
+      notifier_(std::move(notifier)) {}
 
 Sidecar::~Sidecar() {
   sources_.StopAll();
@@ -95,9 +98,11 @@ Parsed<std::vector<RunnableSource>> Sidecar::MakeSources(const Config& config) c
 }
 
 Parsed<std::unique_ptr<Sidecar>> Sidecar::Start(Config config, SourceCatalog catalog,
-                                                Environment env) {
+                                                Environment env,
+                                                std::unique_ptr<ServiceNotifier> notifier) {
   using Result = Parsed<std::unique_ptr<Sidecar>>;
-  std::unique_ptr<Sidecar> sidecar(new Sidecar(std::move(config), catalog, std::move(env)));
+  std::unique_ptr<Sidecar> sidecar(
+      new Sidecar(std::move(config), catalog, std::move(env), std::move(notifier)));
   auto sources = sidecar->MakeSources(sidecar->config_);
   if (!sources) return Result::Error(sources.error());
   Registry& registry = sidecar->registry_;
@@ -194,6 +199,32 @@ void Sidecar::Tick() {
     outputs_.SetReady();
     templates_.SetReady();
   }
+  Notify();
+}
+
+void Sidecar::Notify() {
+  // READY=1 waits for the first files too: a unit ordered after ours may read them at once.
+  if (ready_ && !announced_ready_ && outputs_.FirstWriteDone() && templates_.FirstWriteDone()) {
+    announced_ready_ = true;
+    notifier_->Ready();
+  }
+  notifier_->Status(
+      ServiceStatusLine({*registry_.Current(), registry_.Sources(), ready_, reload_refused_}));
+}
+
+// Before READY=1 the manager is still starting us, and a reload is no news to it.
+void Sidecar::OnHangup(const std::function<Parsed<Config>()>& load) {
+  if (announced_ready_) notifier_->Reloading();
+  auto config = load();
+  if (config) {
+    reload_refused_ = !Reload(std::move(config).value());
+  } else {
+    spdlog::error("reload refused, keeping the running config:\n{}", config.error());
+    ++telemetry_.reload_failures;
+    reload_refused_ = true;
+  }
+  if (announced_ready_) notifier_->Ready();
+  Notify();
 }
 
 void Sidecar::RunUntilSignal(const std::function<Parsed<Config>()>& load) {
@@ -204,22 +235,17 @@ void Sidecar::RunUntilSignal(const std::function<Parsed<Config>()>& load) {
   sigaddset(&signals, SIGINT);
   while (true) {
     Tick();
-    // Short ticks until every source has reported (the outputs' first write waits for it),
-    // then one a second for expiry.
-    timespec timeout{ready_ ? 1 : 0, ready_ ? 0 : 20'000'000};
+    // Short ticks until every source has reported and the first files are written (the
+    // outputs and READY=1 wait for them), then one a second for expiry.
+    const bool settled = announced_ready_;
+    timespec timeout{settled ? 1 : 0, settled ? 0 : 20'000'000};
     const int signal = sigtimedwait(&signals, nullptr, &timeout);
     if (signal == SIGTERM || signal == SIGINT) {
       spdlog::info("stopping on signal {}", signal);
+      notifier_->Stopping();
       return;
     }
-    if (signal != SIGHUP) continue;
-    auto config = load();
-    if (!config) {
-      spdlog::error("reload refused, keeping the running config:\n{}", config.error());
-      ++telemetry_.reload_failures;
-      continue;
-    }
-    Reload(std::move(config).value());
+    if (signal == SIGHUP) OnHangup(load);
   }
 }
 

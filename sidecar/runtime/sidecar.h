@@ -1,5 +1,5 @@
 // The running sidecar: registry, sources, API server and output files, wired together, with
-// reload (SIGHUP) and shutdown (SIGTERM, SIGINT).
+// reload (SIGHUP) and shutdown (SIGTERM, SIGINT), each told to the service manager.
 #pragma once
 
 #include <chrono>
@@ -12,6 +12,7 @@
 #include "sidecar/core/source.h"
 #include "sidecar/runtime/local_network.h"
 #include "sidecar/runtime/output_writer.h"
+#include "sidecar/runtime/service_notifier.h"
 #include "sidecar/runtime/source_runner.h"
 #include "sidecar/runtime/template_writer.h"
 #include "sidecar/server/api.h"
@@ -24,7 +25,8 @@ class Sidecar {
   // Claims the socket and starts every source. Refuses (with the reason) on a source that
   // cannot be made from its config or a socket that is taken.
   static Parsed<std::unique_ptr<Sidecar>> Start(Config config, SourceCatalog catalog,
-                                                Environment env);
+                                                Environment env,
+                                                std::unique_ptr<ServiceNotifier> notifier);
   ~Sidecar();
 
   // Serves until SIGTERM or SIGINT; on SIGHUP calls `load` and applies the new config, or
@@ -38,10 +40,13 @@ class Sidecar {
   static void BlockSignals();
 
  private:
-  Sidecar(Config config, SourceCatalog catalog, Environment env);
+  Sidecar(Config config, SourceCatalog catalog, Environment env,
+          std::unique_ptr<ServiceNotifier> notifier);
   Parsed<std::vector<RunnableSource>> MakeSources(const Config& config) const;
   void Tick();
   uint64_t Activity() const;
+  void Notify();
+  void OnHangup(const std::function<Parsed<Config>()>& load);
 
   Config config_;
   SourceCatalog catalog_;
@@ -58,6 +63,9 @@ class Sidecar {
   std::chrono::steady_clock::time_point network_read_;
   bool ready_ = false;           // every source has reported, or the startup deadline passed
   uint64_t returned_after_ = 0;  // Activity() when freed memory was last returned
+  std::unique_ptr<ServiceNotifier> notifier_;
+  bool announced_ready_ = false;  // ready_, the first files written, and READY=1 sent
+  bool reload_refused_ = false;   // until the next reload that is applied
 };
 
 Registry::Options RegistryOptions(const Config& config);

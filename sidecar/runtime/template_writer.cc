@@ -78,6 +78,7 @@ void TemplateWriter::Loop(std::stop_token stop) {
     lock.unlock();
     if (templates) Apply(std::move(*templates));
     Write(*peers);
+    first_write_done_ = true;
     lock.lock();
   }
 }

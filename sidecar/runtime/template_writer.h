@@ -2,6 +2,7 @@
 // set, nothing before every source has reported. A replaced file triggers its command.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,8 @@ class TemplateWriter {
   void SetTemplates(std::vector<TemplateConfig> templates);
   void Offer(std::shared_ptr<const PeerSet> peers);
   void SetReady();
+  // Every template has been rendered once (or failed to be) since SetReady.
+  bool FirstWriteDone() const { return first_write_done_; }
 
  private:
   void Loop(std::stop_token stop);
@@ -44,6 +47,7 @@ class TemplateWriter {
   bool ready_ = false;
   bool applied_ = false;  // the writer thread has taken templates
   std::optional<std::vector<TemplateConfig>> next_templates_;
+  std::atomic<bool> first_write_done_ = false;
   std::jthread thread_;
 };
 

@@ -25,8 +25,10 @@ std::vector<std::string> Environment(const std::map<std::string, std::string>& e
     const size_t equals = text.find('=');
     if (equals == std::string::npos) continue;
     const std::string name = text.substr(0, equals);
-    // The test's own environment must not leak peers or sockets into the sidecar.
-    if (name.rfind("PEERSCOUT_", 0) == 0 || name.find("BOOTSTRAP_PEERS") != std::string::npos) {
+    // The test's own environment must not leak peers or sockets into the sidecar (nor tell
+    // the manager of a test run under systemd that it is ready).
+    if (name.rfind("PEERSCOUT_", 0) == 0 || name.find("BOOTSTRAP_PEERS") != std::string::npos ||
+        name == "NOTIFY_SOCKET") {
       continue;
     }
     merged[name] = text.substr(equals + 1);
