@@ -18,7 +18,8 @@ import sys
 import tempfile
 import time
 
-TICK = os.sysconf("SC_CLK_TCK")
+from proc_stats import cpu_seconds, smaps_rollup_kb
+
 FORMATS = ("json", "exo", "multiaddr")
 
 
@@ -39,17 +40,11 @@ def get(sock, path):
     return body if head.startswith(b"HTTP/1.1 200") else None
 
 
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
 
 def memory_kb(pid):
-    values = {}
-    for line in open(f"/proc/{pid}/smaps_rollup"):
-        key, _, rest = line.partition(":")
-        if key in ("Rss", "Pss", "Anonymous", "Private_Clean", "Private_Dirty"):
-            values[key.lower()] = int(rest.split()[0])
+    rollup = smaps_rollup_kb(pid)
+    values = {key.lower(): rollup[key]
+              for key in ("Rss", "Pss", "Anonymous", "Private_Clean", "Private_Dirty")}
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("Threads:"):
             values["threads"] = int(line.split()[1])

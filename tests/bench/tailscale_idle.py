@@ -13,22 +13,14 @@ import sys
 import time
 
 from lab_bench import tailnet
+from proc_stats import cpu_seconds, smaps_rollup_kb
 
-TICK = os.sysconf("SC_CLK_TCK")
 
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def memory_kb(pid):
-    values = {}
-    for line in open(f"/proc/{pid}/smaps_rollup"):
-        key, _, rest = line.partition(":")
-        if key in ("Rss", "Pss"):
-            values[key] = int(rest.split()[0])
-    return values
+    rollup = smaps_rollup_kb(pid)
+    return {"Rss": rollup["Rss"], "Pss": rollup["Pss"]}
 
 
 def config(static_peers):
