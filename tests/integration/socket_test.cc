@@ -1,7 +1,9 @@
 // The socket: ownership, permissions, stale files, and requests that are malformed or large.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <linux/sockios.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -148,6 +150,18 @@ int IdleConnection(const std::string& socket_path) {
   return fd;
 }
 
+// Waits until the server has read all we sent on a Unix stream socket: until then the bytes
+// are still charged to our side (SIOCOUTQ).
+bool WaitUntilReadByPeer(int fd) {
+  for (int i = 0; i < 1000; ++i) {
+    int unread = 0;
+    if (::ioctl(fd, SIOCOUTQ, &unread) != 0) return false;
+    if (unread == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 TEST_F(SocketTest, ConnectionsBeyondTheLimitAre503AndTheApiStaysReachable) {
   SidecarProcess sidecar(directory_, {"", {{"PEERSCOUT_SERVER_MAX_CONNECTIONS", "3"}}, {}});
   ASSERT_TRUE(sidecar.WaitUntilHealthy()) << sidecar.Log();  // the version stays
@@ -161,7 +175,12 @@ TEST_F(SocketTest, ConnectionsBeyondTheLimitAre503AndTheApiStaysReachable) {
     ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
               static_cast<ssize_t>(request.size()));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // parked by the server
+  for (int fd : parked) {
+    ASSERT_TRUE(WaitUntilReadByPeer(fd)) << sidecar.Log();
+  }
+  // Read means parsed and parked in the same pass; a moment for the pass to end. An unread
+  // request would count as idle and give way to the newcomer.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const std::string refused =
       Exchange(sidecar.socket(), "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_THAT(refused, StartsWith("HTTP/1.1 503"));

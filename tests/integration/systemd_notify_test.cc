@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "tests/integration/sidecar_process.h"
+#include "tests/integration/sidecar_queries.h"
 
 namespace peerscout::testing {
 namespace {
@@ -191,10 +192,11 @@ TEST_F(SystemdNotifyTest, SighupIsReloadingWithItsTimeThenReady) {
   EXPECT_GE(stamp, before);
   EXPECT_LE(stamp, after);
   EXPECT_EQ(notify_.Next(), "READY=1");
-  // The reloaded list is served by the time it says so.
-  auto peers = sidecar_->Get("/v1/peers?format=exo");
-  ASSERT_TRUE(peers) << peers.error();
-  EXPECT_EQ(peers->body, "/ip4/10.88.0.2/tcp/52416,/ip4/10.88.0.3/tcp/52416");
+  // READY=1 says the new config is applied; its sources then report as they do at start.
+  EXPECT_TRUE(Eventually([&] {
+    auto peers = sidecar_->Get("/v1/peers?format=exo");
+    return peers && peers->body == "/ip4/10.88.0.2/tcp/52416,/ip4/10.88.0.3/tcp/52416";
+  })) << sidecar_->Log();
 
   // A refused config is a finished reload too, and the status line says so.
   sidecar_->RewriteConfig("[registry]\nstale_after = \"soon\"\n");
