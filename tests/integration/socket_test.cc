@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "tests/integration/sidecar_process.h"
+#include "tests/integration/sidecar_queries.h"
 
 namespace peerscout::testing {
 namespace {
@@ -166,6 +167,12 @@ TEST_F(SocketTest, ConnectionsBeyondTheLimitAre503AndTheApiStaysReachable) {
   SidecarProcess sidecar(directory_, {"", {{"PEERSCOUT_SERVER_MAX_CONNECTIONS", "3"}}, {}});
   ASSERT_TRUE(sidecar.WaitUntilHealthy()) << sidecar.Log();  // the version stays
   const std::string version = std::to_string(*sidecar.Get("/v1/peers")->index);
+  // The server may not have seen earlier clients (the health polls) leave yet: wait until it
+  // counts only the connection asking, so the slots hold just what this test opens.
+  ASSERT_TRUE(Eventually([&] {
+    auto metrics = sidecar.Get("/metrics");
+    return metrics && metrics->body.find("\npeerscout_http_connections 1\n") != std::string::npos;
+  })) << sidecar.Log();
   // Three parked blocking queries: busy connections, which never give way to a newcomer.
   std::vector<int> parked(3);
   for (int& fd : parked) {
