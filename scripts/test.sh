@@ -20,6 +20,4 @@ fi
 bash scripts/sanitize.sh
 bash tests/fuzz/run.sh --check all 10
 cd build
-# A failed test gets one more try: SocketTest.ConnectionsBeyondTheLimitAre503... fails about
-# once in 30 runs on a loaded machine (a parked query loses its socket; see ARCHITECTURE.md).
-ctest --output-on-failure --no-tests=error -j "$(nproc)" --repeat until-pass:2
+ctest --output-on-failure --no-tests=error -j "$(nproc)"

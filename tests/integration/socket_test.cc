@@ -174,6 +174,9 @@ TEST_F(SocketTest, ConnectionsBeyondTheLimitAre503AndTheApiStaysReachable) {
     return metrics && metrics->body.find("\npeerscout_http_connections 1\n") != std::string::npos;
   })) << sidecar.Log();
   // Three parked blocking queries: busy connections, which never give way to a newcomer.
+  // Each is parked before the next opens: one whose request is still unread counts as idle, and
+  // the third one opening beyond the limit (beside a connection the server has not seen close)
+  // would rightly take its slot.
   std::vector<int> parked(3);
   for (int& fd : parked) {
     fd = IdleConnection(sidecar.socket());
@@ -181,13 +184,10 @@ TEST_F(SocketTest, ConnectionsBeyondTheLimitAre503AndTheApiStaysReachable) {
         "GET /v1/peers?index=" + version + "&wait=2s HTTP/1.1\r\nHost: x\r\n\r\n";
     ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
               static_cast<ssize_t>(request.size()));
-  }
-  for (int fd : parked) {
     ASSERT_TRUE(WaitUntilReadByPeer(fd)) << sidecar.Log();
+    // Read means parsed and parked in the same pass; a moment for the pass to end.
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  // Read means parsed and parked in the same pass; a moment for the pass to end. An unread
-  // request would count as idle and give way to the newcomer.
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const std::string refused =
       Exchange(sidecar.socket(), "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_THAT(refused, StartsWith("HTTP/1.1 503"));
