@@ -210,6 +210,11 @@ TEST_F(SocketTest, ConnectionsBeyondTheLimitAre503AndTheApiStaysReachable) {
 TEST_F(SocketTest, AnIdleConnectionGivesWayToANewClientBeyondTheLimit) {
   SidecarProcess sidecar(directory_, {"", {{"PEERSCOUT_SERVER_MAX_CONNECTIONS", "3"}}, {}});
   ASSERT_TRUE(sidecar.WaitUntilServing()) << sidecar.Log();
+  // Until the server sees earlier clients leave, one of theirs would be the longest idle.
+  ASSERT_TRUE(Eventually([&] {
+    auto metrics = sidecar.Get("/metrics");
+    return metrics && metrics->body.find("\npeerscout_http_connections 1\n") != std::string::npos;
+  })) << sidecar.Log();
   std::vector<int> idle(3);
   for (int& fd : idle) fd = IdleConnection(sidecar.socket());
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // accepted by the server
