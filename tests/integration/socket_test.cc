@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <linux/sockios.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -163,6 +164,27 @@ bool WaitUntilReadByPeer(int fd) {
   return false;
 }
 
+// How many of `fds` the server closes within `window`: each reads end of stream.
+size_t ClosedByPeer(const std::vector<int>& fds, std::chrono::milliseconds window) {
+  std::vector<pollfd> watched;
+  watched.reserve(fds.size());
+  for (int fd : fds) watched.push_back(pollfd{fd, POLLIN, 0});
+  const auto deadline = std::chrono::steady_clock::now() + window;
+  size_t closed = 0;
+  while (closed < fds.size() && std::chrono::steady_clock::now() < deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (::poll(watched.data(), watched.size(), static_cast<int>(left.count()) + 1) <= 0) break;
+    for (pollfd& entry : watched) {
+      if (entry.fd < 0 || entry.revents == 0) continue;
+      char byte = 0;
+      if (::recv(entry.fd, &byte, 1, MSG_DONTWAIT) == 0) ++closed;
+      entry.fd = -1;  // poll skips it from now on
+    }
+  }
+  return closed;
+}
+
 TEST_F(SocketTest, ConnectionsBeyondTheLimitAre503AndTheApiStaysReachable) {
   SidecarProcess sidecar(directory_, {"", {{"PEERSCOUT_SERVER_MAX_CONNECTIONS", "3"}}, {}});
   ASSERT_TRUE(sidecar.WaitUntilHealthy()) << sidecar.Log();  // the version stays
@@ -220,11 +242,10 @@ TEST_F(SocketTest, AnIdleConnectionGivesWayToANewClientBeyondTheLimit) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // accepted by the server
   EXPECT_THAT(Exchange(sidecar.socket(), "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"),
               StartsWith("HTTP/1.1 200"));
-  // The first idle one was closed to make room.
-  timeval timeout{2, 0};
-  ::setsockopt(idle[0], SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  char byte = 0;
-  EXPECT_EQ(::recv(idle[0], &byte, 1, 0), 0);
+  // One idle connection was closed to make room. Which one is ConnectionSlots' choice (the
+  // longest idle, unit-tested): here the pool's threads each accept from the one listening
+  // socket, so the server may see two connections opened together in either order.
+  EXPECT_GE(ClosedByPeer(idle, std::chrono::seconds(2)), 1u);
   EXPECT_THAT(sidecar.Get("/metrics")->body,
               Not(HasSubstr("peerscout_http_connections_evicted_total 0\n")));
   for (int fd : idle) ::close(fd);
