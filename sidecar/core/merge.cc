@@ -1,10 +1,11 @@
 #include "sidecar/core/merge.h"
 
 #include <algorithm>
+#include <functional>
 #include <numeric>
-#include <unordered_map>
 
 #include "sidecar/core/peer_order.h"
+#include "sidecar/core/shared_keys.h"
 #include "sidecar/net/dns_name.h"
 
 namespace peerscout {
@@ -59,38 +60,50 @@ void AppendHost(std::string& key, const Endpoint& endpoint) {
   }
 }
 
-std::string EndpointKey(const Endpoint& endpoint) {
-  std::string key(1, 'e');
+void AppendEndpoint(std::string& key, const Endpoint& endpoint) {
+  key += 'e';
   AppendHost(key, endpoint);
   key += static_cast<char>(endpoint.transport);
   key += static_cast<char>(endpoint.port >> 8);
   key += static_cast<char>(endpoint.port & 0xff);
-  return key;
 }
 
-std::vector<std::string> AppKeys(const Item& item) {
-  std::vector<std::string> keys;
+// The keys are built in one scratch string and handed to `keys` as they are made.
+void AddAppKeys(const Item& item, uint32_t index, std::string& key, SharedKeys& keys) {
   const IdentityHints& identity = item.observation->identity;
-  if (identity.peer_id) keys.push_back("p" + identity.peer_id->ToString());
-  for (const Endpoint* endpoint : item.addresses) {
-    if (endpoint->has_port()) keys.push_back(EndpointKey(*endpoint));
+  if (identity.peer_id) {
+    key.assign(1, 'p');
+    key += identity.peer_id->ToString();
+    keys.Add(index, key);
   }
-  return keys;
+  for (const Endpoint* endpoint : item.addresses) {
+    if (!endpoint->has_port()) continue;
+    key.clear();
+    AppendEndpoint(key, *endpoint);
+    keys.Add(index, key);
+  }
 }
 
 // What identifies the machine: node, MagicDNS name, and every address or name it has. A name
-// in an address and a MagicDNS name share the 'h' tag, so they match each other.
-std::vector<std::string> HostKeys(const Item& item) {
-  std::vector<std::string> keys;
+// in an address and a MagicDNS name share the 'h' tag, so they match each other. An app
+// instance's host keys are probes: they find the host items of its machine.
+void AddHostKeys(const Item& item, uint32_t index, std::string& key, SharedKeys& keys, bool probe) {
   const IdentityHints& identity = item.observation->identity;
-  if (!identity.tailnet_node.empty()) keys.push_back("t" + identity.tailnet_node);
-  if (identity.magic_dns) keys.push_back("hn" + identity.magic_dns->ToString());
-  for (const Endpoint* endpoint : item.addresses) {
-    std::string key(1, 'h');
-    AppendHost(key, *endpoint);
-    keys.push_back(std::move(key));
+  if (!identity.tailnet_node.empty()) {
+    key.assign(1, 't');
+    key += identity.tailnet_node;
+    keys.Add(index, key, probe);
   }
-  return keys;
+  if (identity.magic_dns) {
+    key.assign("hn");
+    key += identity.magic_dns->ToString();
+    keys.Add(index, key, probe);
+  }
+  for (const Endpoint* endpoint : item.addresses) {
+    key.assign(1, 'h');
+    AppendHost(key, *endpoint);
+    keys.Add(index, key, probe);
+  }
 }
 
 // Union-find over items that refuses to join two different values of one identity field.
@@ -132,21 +145,16 @@ class Clusters {
   std::vector<const std::string*> node_;
 };
 
-// Joins each item to the first item that produced one of its keys; returns key -> that item.
-template <typename KeysOf>
-std::unordered_map<std::string, size_t> JoinByKeys(Clusters& clusters,
-                                                   const std::vector<Item>& items,
-                                                   const std::vector<size_t>& members,
-                                                   KeysOf keys_of) {
-  std::unordered_map<std::string, size_t> first;
-  first.reserve(members.size() * 3);
-  for (size_t i : members) {
-    for (std::string& key : keys_of(items[i])) {
-      auto [it, inserted] = first.emplace(std::move(key), i);
-      if (!inserted) clusters.Join(it->second, i);
+// Joins each item to the lowest item that added one of its keys, entries [0, end) in the order
+// they were added (a join refused for conflicting ids depends on what was joined before).
+void JoinSharedKeys(Clusters& clusters, const SharedKeys& keys, const std::vector<uint32_t>& lowest,
+                    size_t end) {
+  for (size_t entry = 0; entry < end; ++entry) {
+    const uint32_t first = lowest[entry];
+    if (first != SharedKeys::kNone && first != keys.item(entry)) {
+      clusters.Join(first, keys.item(entry));
     }
   }
-  return first;
 }
 
 template <typename T>
@@ -296,9 +304,20 @@ std::vector<Item> CollectItems(const MergeInput& input) {
   return items;
 }
 
+// Whether any two peers have one id. Hashes are sorted, not the ids: ids are long strings in
+// scattered peers, and duplicates are rare enough for the full check below to run only then.
+bool AnyIdTwice(const std::vector<Peer>& peers) {
+  std::vector<size_t> hashes;
+  hashes.reserve(peers.size());
+  for (const Peer& peer : peers) hashes.push_back(std::hash<std::string>{}(peer.id));
+  std::sort(hashes.begin(), hashes.end());
+  return std::adjacent_find(hashes.begin(), hashes.end()) != hashes.end();
+}
+
 // Should two peers come out with one id, the later ones in id order get "#<place>": ids are
 // keys for diffs and clients. A stable sort keeps which one that is deterministic.
 void MakeIdsUnique(std::vector<Peer>& peers) {
+  if (!AnyIdTwice(peers)) return;
   std::vector<size_t> order(peers.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
@@ -314,29 +333,37 @@ void MakeIdsUnique(std::vector<Peer>& peers) {
 
 std::vector<Peer> Merge(const MergeInput& input) {
   const std::vector<Item> items = CollectItems(input);
-  std::vector<size_t> app;
-  std::vector<size_t> host;
-  for (size_t i = 0; i < items.size(); ++i) (items[i].app ? app : host).push_back(i);
+  std::vector<uint32_t> app;
+  std::vector<uint32_t> host;
+  for (size_t i = 0; i < items.size(); ++i) {
+    (items[i].app ? app : host).push_back(static_cast<uint32_t>(i));
+  }
 
   Clusters clusters(items);
-  JoinByKeys(clusters, items, app, AppKeys);
-  const std::unordered_map<std::string, size_t> host_by_key =
-      JoinByKeys(clusters, items, host, HostKeys);
+  std::string key;
+  SharedKeys app_keys;
+  for (uint32_t i : app) AddAppKeys(items[i], i, key, app_keys);
+  JoinSharedKeys(clusters, app_keys, app_keys.Lowest(), app_keys.size());
+  // Host items join each other by their keys; an app instance's probes, added after them, find
+  // the host items of its machine.
+  SharedKeys host_keys;
+  for (uint32_t i : host) AddHostKeys(items[i], i, key, host_keys, false);
+  const size_t first_probe = host_keys.size();
+  for (uint32_t i : app) AddHostKeys(items[i], i, key, host_keys, true);
+  const std::vector<uint32_t> host_of = host_keys.Lowest();
+  JoinSharedKeys(clusters, host_keys, host_of, first_probe);
 
   // members: root -> its items; attached: app root -> the host roots that share a key with it.
   std::vector<std::vector<size_t>> members(items.size());
-  std::unordered_map<size_t, std::vector<size_t>> attached;
+  std::vector<std::vector<size_t>> attached(items.size());
   std::vector<bool> host_used(items.size(), false);
-  for (size_t i : app) {
-    const size_t root = clusters.Find(i);
-    members[root].push_back(i);
-    for (const std::string& key : HostKeys(items[i])) {
-      auto it = host_by_key.find(key);
-      if (it == host_by_key.end()) continue;
-      const size_t host_root = clusters.Find(it->second);
-      if (!Contains(attached[root], host_root)) attached[root].push_back(host_root);
-      host_used[host_root] = true;
-    }
+  for (uint32_t i : app) members[clusters.Find(i)].push_back(i);
+  for (size_t probe = first_probe; probe < host_keys.size(); ++probe) {
+    if (host_of[probe] == SharedKeys::kNone) continue;
+    const size_t root = clusters.Find(host_keys.item(probe));
+    const size_t host_root = clusters.Find(host_of[probe]);
+    if (!Contains(attached[root], host_root)) attached[root].push_back(host_root);
+    host_used[host_root] = true;
   }
   for (size_t i : host) members[clusters.Find(i)].push_back(i);
 
@@ -346,11 +373,9 @@ std::vector<Peer> Merge(const MergeInput& input) {
     if (own_items.empty()) continue;                    // not a root
     if (!items[root].app && host_used[root]) continue;  // part of the app peers on that host
     std::vector<size_t> all = own_items;
-    if (auto it = attached.find(root); it != attached.end()) {
-      for (size_t host_root : it->second) {
-        const std::vector<size_t>& host_items = members[host_root];
-        all.insert(all.end(), host_items.begin(), host_items.end());
-      }
+    for (size_t host_root : attached[root]) {
+      const std::vector<size_t>& host_items = members[host_root];
+      all.insert(all.end(), host_items.begin(), host_items.end());
     }
     if (std::any_of(all.begin(), all.end(), [&](size_t i) { return items[i].self; })) continue;
     PeerBuilder builder(input.network);
