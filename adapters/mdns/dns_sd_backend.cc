@@ -2,12 +2,14 @@
 // macOS has, and what avahi-compat offers on Linux. Each operation is a DNSServiceRef with its
 // own socket; one thread polls them all and runs their callbacks.
 #include <arpa/inet.h>
+#include <avahi-common/malloc.h>
 #include <dns_sd.h>
 #include <poll.h>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -25,6 +27,16 @@ struct RefDeleter {
   void operator()(_DNSServiceRef_t* ref) const { DNSServiceRefDeallocate(ref); }
 };
 using Ref = std::unique_ptr<_DNSServiceRef_t, RefDeleter>;
+
+// avahi-compat (0.8, Debian 12) allocates each DNSServiceRef without zeroing it and sets only
+// the callback of its own kind, yet when avahi-daemon goes away its client callback calls
+// whichever callback field is not null, the browse one first: for a resolve or query ref that
+// is leftover heap, and the sidecar died with SIGSEGV on some daemon restarts. Every avahi
+// allocation is zeroed instead, before anything allocates: libc's own functions, so memory
+// from before or after stays compatible.
+void* ZeroedMalloc(size_t size) { return std::calloc(1, size); }
+const AvahiAllocator kZeroingAllocator{ZeroedMalloc, std::free, std::realloc, std::calloc};
+const bool kZeroingAllocatorSet = (avahi_set_allocator(&kZeroingAllocator), true);
 
 // Newer dns_sd.h headers name it; avahi-compat's predates it.
 constexpr DNSServiceErrorType kServiceNotRunning = -65563;
