@@ -35,6 +35,7 @@ bool IsOwnEndpoint(const Endpoint& endpoint, const SelfIdentity& self) {
 bool IsSelf(const Observation& observation, const SelfIdentity& self) {
   const IdentityHints& identity = observation.identity;
   if (identity.peer_id && Contains(self.peer_ids, *identity.peer_id)) return true;
+  if (identity.zenoh_id && Contains(self.zenoh_ids, *identity.zenoh_id)) return true;
   if (!identity.tailnet_node.empty() && Contains(self.tailnet_nodes, identity.tailnet_node)) {
     return true;
   }
@@ -76,6 +77,12 @@ void AddAppKeys(const Item& item, uint32_t index, std::string& key, SharedKeys& 
     key += identity.peer_id->ToString();
     keys.Add(index, key);
   }
+  if (identity.zenoh_id) {
+    key.assign(1, 'z');
+    const auto& bytes = identity.zenoh_id->little_endian();
+    key.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    keys.Add(index, key);
+  }
   for (const Endpoint* endpoint : item.addresses) {
     if (!endpoint->has_port()) continue;
     key.clear();
@@ -114,6 +121,7 @@ class Clusters {
     for (const Item& item : items) {
       const IdentityHints& identity = item.observation->identity;
       peer_id_.push_back(identity.peer_id ? &*identity.peer_id : nullptr);
+      zenoh_id_.push_back(identity.zenoh_id ? &*identity.zenoh_id : nullptr);
       node_.push_back(identity.tailnet_node.empty() ? nullptr : &identity.tailnet_node);
     }
   }
@@ -123,14 +131,18 @@ class Clusters {
     return i;
   }
 
-  // Joins the clusters of a and b unless their peer ids or tailnet nodes differ.
+  // Joins the clusters of a and b unless their peer ids, zenoh ids or tailnet nodes differ.
   void Join(size_t a, size_t b) {
     a = Find(a);
     b = Find(b);
-    if (a == b || Conflicts(peer_id_[a], peer_id_[b]) || Conflicts(node_[a], node_[b])) return;
+    if (a == b || Conflicts(peer_id_[a], peer_id_[b]) || Conflicts(zenoh_id_[a], zenoh_id_[b]) ||
+        Conflicts(node_[a], node_[b])) {
+      return;
+    }
     if (b < a) std::swap(a, b);  // the earliest item is the root: deterministic
     parent_[b] = a;
     if (!peer_id_[a]) peer_id_[a] = peer_id_[b];
+    if (!zenoh_id_[a]) zenoh_id_[a] = zenoh_id_[b];
     if (!node_[a]) node_[a] = node_[b];
   }
 
@@ -142,6 +154,7 @@ class Clusters {
 
   std::vector<size_t> parent_;
   std::vector<const PeerId*> peer_id_;
+  std::vector<const ZenohId*> zenoh_id_;
   std::vector<const std::string*> node_;
 };
 
@@ -171,6 +184,7 @@ class PeerBuilder {
     const Observation& observation = *item.observation;
     const IdentityHints& identity = observation.identity;
     if (!peer_.peer_id) peer_.peer_id = identity.peer_id;
+    if (!peer_.zenoh_id) peer_.zenoh_id = identity.zenoh_id;
     if (peer_.tailnet_node.empty()) peer_.tailnet_node = identity.tailnet_node;
     if (!peer_.magic_dns) peer_.magic_dns = identity.magic_dns;
     if (peer_.hostname.empty()) peer_.hostname = identity.hostname;
@@ -258,10 +272,12 @@ class PeerBuilder {
     return "";
   }
 
-  // The peer id; for a host without an app, its node; else the first endpoint in a stable
-  // order, names before addresses: a Compose service name outlives its container's IP.
+  // The peer id, else the zenoh id; for a host without an app, its node; else the first
+  // endpoint in a stable order, names before addresses: a Compose service name outlives its
+  // container's IP.
   std::string ChooseId() const {
     if (peer_.peer_id) return peer_.peer_id->ToString();
+    if (peer_.zenoh_id) return "zid:" + peer_.zenoh_id->ToString();
     const auto& addresses = peer_.addresses;
     const bool app = std::any_of(addresses.begin(), addresses.end(),
                                  [](const PeerAddress& a) { return a.endpoint.has_port(); });
@@ -296,6 +312,7 @@ std::vector<Item> CollectItems(const MergeInput& input) {
       }
       item.self = IsSelf(observation, input.self);
       item.app = observation.identity.peer_id.has_value() ||
+                 observation.identity.zenoh_id.has_value() ||
                  std::any_of(item.addresses.begin(), item.addresses.end(),
                              [](const Endpoint* e) { return e->has_port(); });
       items.push_back(std::move(item));
@@ -381,7 +398,7 @@ std::vector<Peer> Merge(const MergeInput& input) {
     PeerBuilder builder(input.network);
     for (size_t i : all) builder.Add(items[i]);
     Peer peer = std::move(builder).Build();
-    if (peer.addresses.empty() && !peer.peer_id) continue;
+    if (peer.addresses.empty() && !peer.peer_id && !peer.zenoh_id) continue;
     peers.push_back(std::move(peer));
   }
   MakeIdsUnique(peers);

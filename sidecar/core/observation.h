@@ -8,6 +8,7 @@
 
 #include "sidecar/net/endpoint.h"
 #include "sidecar/net/peer_id.h"
+#include "sidecar/net/zenoh_id.h"
 
 namespace peerscout {
 
@@ -18,8 +19,9 @@ enum class TailnetPath : uint8_t { kUnknown, kDirect, kRelayed };
 
 // What a source knows about who a peer is. Any field may be empty.
 struct IdentityHints {
-  std::optional<PeerId> peer_id;  // the app's libp2p identity
-  std::string tailnet_node;       // tailnet stable node id or node key
+  std::optional<PeerId> peer_id;    // the app's libp2p identity
+  std::optional<ZenohId> zenoh_id;  // the app's zenoh identity (exo's zid)
+  std::string tailnet_node;         // tailnet stable node id or node key
   std::optional<DnsName> magic_dns;
   std::string hostname;  // as reported; untrusted, never a merge key
   auto operator<=>(const IdentityHints&) const = default;

@@ -30,10 +30,12 @@ struct PeerAddress {
 };
 
 struct Peer {
-  // Stable key: the peer id, else "node:<tailnet node>", else the first endpoint's text.
+  // Stable key: the peer id, else "zid:<zenoh id>", else "node:<tailnet node>", else the first
+  // endpoint's text.
   std::string id;
   std::string name;  // a DNS label or name; may be empty
   std::optional<PeerId> peer_id;
+  std::optional<ZenohId> zenoh_id;
   std::string tailnet_node;
   std::optional<DnsName> magic_dns;
   std::string hostname;

@@ -16,6 +16,7 @@ void AppendUnique(std::vector<T>& into, const std::vector<T>& from) {
 
 void SelfIdentity::Add(const SelfIdentity& other) {
   AppendUnique(peer_ids, other.peer_ids);
+  AppendUnique(zenoh_ids, other.zenoh_ids);
   AppendUnique(tailnet_nodes, other.tailnet_nodes);
   AppendUnique(addresses, other.addresses);
   AppendUnique(app_ports, other.app_ports);

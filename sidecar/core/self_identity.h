@@ -7,11 +7,13 @@
 
 #include "sidecar/net/ip_address.h"
 #include "sidecar/net/peer_id.h"
+#include "sidecar/net/zenoh_id.h"
 
 namespace peerscout {
 
 struct SelfIdentity {
   std::vector<PeerId> peer_ids;
+  std::vector<ZenohId> zenoh_ids;
   std::vector<std::string> tailnet_nodes;
   // Our addresses: local interfaces, tailnet IPs, configured extras.
   std::vector<IpAddress> addresses;

@@ -45,6 +45,8 @@ void WritePeer(Writer& writer, const Peer& peer) {
   String(writer, peer.name);
   writer.Key("peer_id");
   json::StringOrNull(writer, peer.peer_id ? peer.peer_id->ToString() : "");
+  writer.Key("zid");
+  json::StringOrNull(writer, peer.zenoh_id ? peer.zenoh_id->ToString() : "");
   writer.Key("tailnet_node");
   json::StringOrNull(writer, peer.tailnet_node);
   writer.Key("magic_dns");

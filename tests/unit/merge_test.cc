@@ -216,3 +216,41 @@ TEST_F(MergeTest, AHostWithoutAnAppIsAPeerOfItsOwn) {
 
 }  // namespace
 }  // namespace peerscout
+
+namespace peerscout {
+namespace {
+
+class ZenohMergeTest : public MergeTest {};
+
+TEST_F(ZenohMergeTest, AnExoInstanceJoinsItsTailnetNodeAndIsKeyedByItsZid) {
+  See("tailscale", Seen()
+                       .node("nodekey:bb")
+                       .magic_dns("node-b.lab.test")
+                       .at("100.64.0.2")
+                       .at("fd7a:115c:a1e0::2"));
+  See("exo", Seen().zid("b2").at("[fd7a:115c:a1e0::2]:52414"));
+  const std::vector<Peer> peers = Merged();
+  ASSERT_EQ(peers.size(), 1u);
+  EXPECT_EQ(peers[0].id, "zid:b2");
+  EXPECT_EQ(peers[0].zenoh_id->ToString(), "b2");
+  EXPECT_EQ(peers[0].tailnet_node, "nodekey:bb");
+  EXPECT_EQ(peers[0].name, "node-b");
+}
+
+TEST_F(ZenohMergeTest, TwoZidsAreNeverOnePeerEvenAtOneEndpoint) {
+  See("exo", Seen().zid("b2").at("[fd7a:115c:a1e0::2]:52414"));
+  See("static", Seen().zid("c3").at("[fd7a:115c:a1e0::2]:52414"));
+  EXPECT_EQ(Merged().size(), 2u);
+}
+
+TEST_F(ZenohMergeTest, OurOwnZidIsNeverAPeer) {
+  self_.zenoh_ids = {*ZenohId::Parse("a1")};
+  See("exo", Seen().zid("a1").at("[fd7a:115c:a1e0::1]:52414"));
+  See("exo", Seen().zid("b2").at("[fd7a:115c:a1e0::2]:52414"));
+  const std::vector<Peer> peers = Merged();
+  ASSERT_EQ(peers.size(), 1u);
+  EXPECT_EQ(peers[0].id, "zid:b2");
+}
+
+}  // namespace
+}  // namespace peerscout

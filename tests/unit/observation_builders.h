@@ -24,6 +24,10 @@ struct ObservationBuilder {
     observation.identity.peer_id = Id(id);
     return *this;
   }
+  ObservationBuilder& zid(const std::string& zid) {
+    observation.identity.zenoh_id = *ZenohId::Parse(zid);
+    return *this;
+  }
   ObservationBuilder& node(const std::string& node) {
     observation.identity.tailnet_node = node;
     return *this;
