@@ -2,6 +2,7 @@
 #include <array>
 
 #include "adapters/env/env_source.h"
+#include "adapters/exo/exo_source.h"
 #include "adapters/headscale/headscale_source.h"
 #include "adapters/mdns/mdns_source.h"
 #include "adapters/tailscale/tailscale_source.h"
@@ -11,7 +12,7 @@ namespace peerscout::cli {
 
 SourceCatalog Catalog() {
   static const std::array kCatalog{env::Factory(), tailscale::Factory(), headscale::Factory(),
-                                   mdns::Factory()};
+                                   mdns::Factory(), exo::Factory()};
   return kCatalog;
 }
 

@@ -1,5 +1,7 @@
 #include "sidecar/config/app_profile.h"
 
+#include <algorithm>
+
 namespace peerscout {
 namespace {
 
@@ -25,8 +27,9 @@ std::vector<AppProfile> MakeBuiltins() {
                       "_skulk._tcp",
                       AddressFamilies::kIpv4,
                       {}});
-  // zenoh-era exo fails at start when EXO_BOOTSTRAP_PEERS is set, and has no way in yet;
-  // EXO_ZENOH_CONNECT is the proposed one, and exo ignores it until then.
+  // zenoh-era exo fails at start when EXO_BOOTSTRAP_PEERS is set, and has no way in yet but
+  // its own discovery, which the exo source speaks; EXO_ZENOH_CONNECT is the proposed way in,
+  // written for the day exo reads it.
   profiles.push_back({"exo-zenoh",
                       "exo main, the zenoh era: EXO_ZENOH_CONNECT is a proposal, and "
                       "EXO_BOOTSTRAP_PEERS stops it",
@@ -36,7 +39,8 @@ std::vector<AppProfile> MakeBuiltins() {
                       "exo",
                       "_exo-zenoh._tcp",
                       AddressFamilies::kAny,
-                      {"EXO_BOOTSTRAP_PEERS", "EXO_LIBP2P_NAMESPACE"}});
+                      {"EXO_BOOTSTRAP_PEERS", "EXO_LIBP2P_NAMESPACE"},
+                      {"exo"}});
   profiles.push_back({std::string(kDefaultAppName),
                       "any other app",
                       "PEERSCOUT_PEERS",
@@ -69,10 +73,17 @@ std::optional<std::string> AppProfile::DefaultFor(AppField field) const {
     case AppField::kIpv6:
       if (families == AddressFamilies::kIpv4) return std::string("false");
       break;
+    case AppField::kIntroduce:
+      if (TurnsOn("exo")) return std::string("true");
+      break;
     case AppField::kNone:
       break;
   }
   return std::nullopt;
+}
+
+bool AppProfile::TurnsOn(std::string_view source_type) const {
+  return std::find(sources.begin(), sources.end(), source_type) != sources.end();
 }
 
 const std::vector<AppProfile>& BuiltinAppProfiles() {

@@ -26,6 +26,10 @@ struct AppProfile {
   AddressFamilies families = AddressFamilies::kAny;
   // Never in the app's environment, inherited or asked for: the app refuses to start with them.
   std::vector<std::string> refused_variables;
+  // Source types the app turns on without a table of their own (exo-zenoh: exo).
+  std::vector<std::string> sources{};
+
+  bool TurnsOn(std::string_view source_type) const;
 
   // The default, in variable syntax, this profile gives a key that follows `field`; nullopt
   // leaves the key's own default.

@@ -421,7 +421,7 @@ class Loader {
     const toml::table* tables = root["sources"].as_table();
     std::set<std::string> names;
     for (const SourceFactory& factory : catalog_) {
-      if (factory.enabled_by_default) names.emplace(factory.type);
+      if (factory.enabled_by_default || app_->TurnsOn(factory.type)) names.emplace(factory.type);
     }
     if (tables) {
       for (const auto& [key, node] : *tables) {
@@ -461,8 +461,10 @@ class Loader {
     }
     std::vector<OptionSpec> specs{
         {"type", OptionKind::kString, "", "Source type; default: the table's name."},
-        // A source that is off by default (it needs a URL, say) runs once its table is written.
-        {"enabled", OptionKind::kBool, factory->enabled_by_default || table ? "true" : "false",
+        // A source that is off by default (it needs a URL, say) runs once its table is written,
+        // or when the app profile turns it on.
+        {"enabled", OptionKind::kBool,
+         factory->enabled_by_default || table || app_->TurnsOn(type) ? "true" : "false",
          "Run this source."},
     };
     specs.insert(specs.end(), factory->options.begin(), factory->options.end());

@@ -30,7 +30,15 @@ enum class OptionKind : uint8_t {
 
 // The field of the app profile (sidecar/config/app_profile.h) a key takes its default from, so
 // that `app = "skulk"` sets the sources' tag prefix and port, the mDNS service type, and so on.
-enum class AppField : uint8_t { kNone, kTagPrefix, kAppPort, kServiceType, kAppName, kIpv6 };
+enum class AppField : uint8_t {
+  kNone,
+  kTagPrefix,
+  kAppPort,
+  kServiceType,
+  kAppName,
+  kIpv6,
+  kIntroduce,  // "true" when the app turns on the exo source
+};
 
 struct OptionSpec {
   std::string_view key;

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "sidecar/config/option.h"
+#include "sidecar/core/peer.h"
 #include "sidecar/core/snapshot.h"
 #include "sidecar/net/parsed.h"
 
@@ -24,14 +25,18 @@ class Environment;
 
 // Who we are at run time, as every source and the configuration tell it together.
 using SelfView = std::function<SelfIdentity()>;
+// The merged peers as they stand, for a source that looks closer at what the others found.
+using PeersView = std::function<std::shared_ptr<const PeerSet>()>;
 
-// What a factory may read: the whole config, its own table, the process environment, and a
-// view of who we are that a source may consult while it runs (empty in check-config).
+// What a factory may read: the whole config, its own table, the process environment, and
+// views of who we are and of the merged peers that a source may consult while it runs (empty
+// in check-config).
 struct SourceContext {
   const Config& config;
   const SourceConfig& source;
   const Environment& env;
   SelfView self = [] { return SelfIdentity{}; };
+  PeersView peers = [] { return std::make_shared<const PeerSet>(); };
 };
 
 // Where a source reports. Each call replaces what the source said before.

@@ -90,7 +90,8 @@ Parsed<std::vector<RunnableSource>> Sidecar::MakeSources(const Config& config) c
       return Parsed<std::vector<RunnableSource>>::Error("no source type " + source.type);
     }
     auto made =
-        factory->create(SourceContext{config, source, env_, [this] { return registry_.Self(); }});
+        factory->create(SourceContext{config, source, env_, [this] { return registry_.Self(); },
+                                      [this] { return registry_.Current(); }});
     if (!made) return Parsed<std::vector<RunnableSource>>::Error(made.error());
     sources.push_back({source.name, *made});
   }

@@ -2,7 +2,8 @@
 # Fuzzes targets with libFuzzer (clang, with AddressSanitizer and UndefinedBehaviorSanitizer)
 # for a while, starting from their corpora and the payloads captured from real daemons.
 #   tests/fuzz/run.sh [--check] [TARGET|all] [SECONDS]
-#     TARGET: mdns_packet (default), address_text, tailnet_json, config, api_query, or all
+#     TARGET: mdns_packet (default), address_text, tailnet_json, config, api_query, exo_datagram,
+#     or all
 #     SECONDS per target, default 300
 #     --check: a bounded run for the test command; the corpus is read, never added to
 # New inputs worth keeping land in tests/fuzz/corpus/<target>/, which ctest replays
@@ -18,7 +19,7 @@ if [[ ${1:-} == --check ]]; then
 fi
 target=${1:-mdns_packet}
 seconds=${2:-300}
-all=(mdns_packet address_text tailnet_json config api_query)
+all=(mdns_packet address_text tailnet_json config api_query exo_datagram)
 if [[ $target == all ]]; then
   targets=("${all[@]}")
 else
@@ -33,6 +34,7 @@ seeds_of() {
     tailnet_json) echo 65536 tests/fixtures/tailscale/* tests/fixtures/headscale/* ;;
     config) echo 16384 sidecar.toml.example ;;
     api_query) echo 512 ;;
+    exo_datagram) echo 64 ;;
     *) echo "fuzz: no target $1" >&2; return 2 ;;
   esac
 }
