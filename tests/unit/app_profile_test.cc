@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "adapters/exo/exo_source.h"
 #include "adapters/headscale/headscale_source.h"
 #include "adapters/mdns/mdns_source.h"
 #include "adapters/tailscale/tailscale_source.h"
@@ -28,7 +29,8 @@ class AppProfileTest : public ::testing::Test {
   Parsed<Config> Load(const std::string& text,
                       std::map<std::string, std::string, std::less<>> env = {}) {
     std::ofstream(file_) << text;
-    static const std::array catalog{tailscale::Factory(), headscale::Factory(), mdns::Factory()};
+    static const std::array catalog{tailscale::Factory(), headscale::Factory(), mdns::Factory(),
+                                    exo::Factory()};
     return LoadConfig(file_.string(), Environment(std::move(env)), catalog);
   }
 
@@ -105,6 +107,25 @@ TEST_F(AppProfileTest, AUserProfileChangesABuiltInOne) {
   EXPECT_EQ(config->app.app_port, 4001);
   EXPECT_EQ(config->app.variable, "SKULK_BOOTSTRAP_PEERS");  // the rest is Skulk's
   EXPECT_EQ(Source(*config, "tailscale").options.Get<int64_t>("app_port"), 4001);
+}
+
+TEST_F(AppProfileTest, ExoZenohTurnsOnTheExoSourceWithIntroductions) {
+  auto config = Load("app = \"exo-zenoh\"\n");
+  ASSERT_TRUE(config) << config.error();
+  const SourceConfig& exo = Source(*config, "exo");
+  EXPECT_TRUE(exo.enabled);
+  EXPECT_TRUE(exo.options.Get<bool>("introduce"));
+  config = Load("app = \"exo-zenoh\"\n[sources.exo]\nintroduce = false\n");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_FALSE(Source(*config, "exo").options.Get<bool>("introduce"));
+  // Elsewhere it is off, and written out it probes without introducing.
+  config = Load("");
+  ASSERT_TRUE(config) << config.error();
+  for (const SourceConfig& source : config->sources) EXPECT_NE(source.name, "exo");
+  config = Load("[sources.exo]\n");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_TRUE(Source(*config, "exo").enabled);
+  EXPECT_FALSE(Source(*config, "exo").options.Get<bool>("introduce"));
 }
 
 TEST_F(AppProfileTest, AUserProfileStartsFromItsBase) {
