@@ -1,6 +1,7 @@
 // Hosts joined by unicast only, as on a tailnet: network namespaces on one bridge whose exo
 // multicast stays on each host (lab.sh beside this file), and test peers that speak exo's
-// discovery protocol (tests/peers/exo_discovery_peer.py) inside them. Torn down when the
+// discovery protocol (tests/peers/exo_discovery_peer.py, tests/integration/exo_peer.h) inside
+// them. Torn down when the
 // ExoLab goes out of scope.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/integration/exo_peer.h"  // ExoPeer, ExoEvent, Linked
 #include "tests/integration/lab_script.h"
 #include "tests/integration/sidecar_process.h"
 
@@ -47,44 +49,5 @@ class ExoLab {
   std::string error_;
   bool up_ = false;
 };
-
-// One line of the test peer's output.
-struct ExoEvent {
-  std::string event;    // ready, answered, discovered, dropped, connected, accepted, closed, ...
-  std::string zid;      // the other side's, when the event has one
-  std::string address;  // likewise
-  std::string reason;   // of a dropped datagram
-};
-
-// exo_discovery_peer.py inside a lab host: exo's discovery on UDP 52413 (multicast Hellos every
-// second, answers to Hellos of its namespace) and a TCP stand-in for zenoh on 52414, where the
-// greater zid dials. Killed when it goes out of scope.
-class ExoPeer {
- public:
-  ExoPeer(const ExoLab& lab, int host, std::string zid, const std::string& space);
-
-  const std::string& zid() const { return zid_; }
-  int host() const { return host_; }
-  std::vector<ExoEvent> Events() const;
-  // Events of this kind, with this zid unless `zid` is empty.
-  size_t Count(const std::string& event, const std::string& zid = "") const;
-  bool Has(const std::string& event, const std::string& zid = "") const {
-    return Count(event, zid) > 0;
-  }
-  // Until it says "ready" (its sockets are bound); false if it did not in time.
-  bool WaitReady(std::chrono::milliseconds timeout = std::chrono::seconds(10));
-  bool running() { return command_.WaitForExit(std::chrono::milliseconds(0)) == -1; }
-  // Its output, for failure messages.
-  std::string Output() const { return command_.Out() + command_.Err(); }
-
- private:
-  std::string zid_;
-  int host_;
-  BackgroundCommand command_;
-};
-
-// Whether one of `a` and `b` dialled the other and the other accepted it: a TCP connection
-// between them, as zenoh's would be.
-bool Linked(const ExoPeer& a, const ExoPeer& b);
 
 }  // namespace peerscout::testing

@@ -155,7 +155,7 @@ class ExoLabTest : public ::testing::Test {
 
   // An exo test peer on host k, once its sockets are bound.
   ExoPeer& Exo(int k, const std::string& zid, const std::string& space = kSpace) {
-    peers_.push_back(std::make_unique<ExoPeer>(*lab_, k, zid, space));
+    peers_.push_back(std::make_unique<ExoPeer>(lab_->InHost(k), k, zid, space));
     EXPECT_TRUE(peers_.back()->WaitReady()) << peers_.back()->Output();
     return *peers_.back();
   }

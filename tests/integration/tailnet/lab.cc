@@ -20,6 +20,7 @@ Lab::Lab(const TestDirectory& directory, int nodes, const Versions& versions)
   if (!versions.policy_mode.empty()) {
     args.insert(args.end(), {"--policy-mode", versions.policy_mode});
   }
+  if (!versions.tun.empty()) args.insert(args.end(), {"--tun", versions.tun});
   error_ = lab_.Up(args);
 }
 

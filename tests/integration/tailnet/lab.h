@@ -14,9 +14,11 @@ namespace peerscout::testing {
 class Lab {
  public:
   struct Versions {
-    std::string tailscale;  // empty: lab.sh's default
-    std::string headscale;
-    std::string policy_mode;  // empty: file
+    // Initialised, so that callers may leave out the last ones or name one (.tun = "kernel").
+    std::string tailscale{};  // empty: lab.sh's default
+    std::string headscale{};
+    std::string policy_mode{};  // empty: file
+    std::string tun{};          // empty: userspace networking; "kernel": tailscale0 (lab.sh --tun)
   };
 
   // Brings up `nodes` nodes; check ok() (and error()) before use.

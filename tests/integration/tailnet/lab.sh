@@ -5,7 +5,9 @@
 #
 # Usage (DIR is a directory the caller owns, e.g. mktemp -d; all lab state lives in it):
 #   lab.sh up DIR NODES [--tailscale VERSION] [--headscale VERSION] [--policy-mode file|database]
-#                               defaults v1.102.5, v0.29.2, file (see "Policy" below)
+#                       [--tun userspace|kernel]
+#                               defaults v1.102.5, v0.29.2, file (see "Policy" below), userspace (see
+#                               "Kernel TUN" below); the TUN mode holds for every node of the lab
 #   lab.sh join DIR K [--tags tag:a,tag:b]    add node K and log it in; stdout: epoch time `tailscale up` returned
 #                               (--tags: the node advertises them itself, dash-form only, registered through
 #                               the headscale CLI since v0.28+ refuses advertised tags with a pre-auth key)
@@ -34,12 +36,24 @@
 # holder process (sleep) started under
 #   ip netns exec ps<id>-nK unshare -m -u --propagation private   (tmpfs on /run, hostname nodeK)
 # and every tailscaled of the node enters the holder's namespaces (DIR/nK/holder), so it listens on its default socket /var/run/tailscale/tailscaled.sock in its own mount namespace, with
-# --tun=userspace-networking --statedir=DIR/nK --port=41641, TS_NO_LOGS_NO_SUPPORT=1,
-# TS_DISABLE_PORTMAPPER=1, log in DIR/nK/tailscaled.log. DIR/nK/pid is the tailscaled PID itself.
+# --tun=userspace-networking (--tun=tailscale0 with --tun kernel) --statedir=DIR/nK --port=41641,
+# TS_NO_LOGS_NO_SUPPORT=1, TS_DISABLE_PORTMAPPER=1, log in DIR/nK/tailscaled.log. DIR/nK/pid is the
+# tailscaled PID itself.
 # TS_DEBUG_USE_DERP_HTTP=1 lets tailscaled speak plain HTTP to the embedded DERP on server_url's port
 # (otherwise it tries TLS there, fails, and reports the relay unreachable). Every daemon also gets a
 # bind-mounted resolv.conf naming only 127.0.0.1. TS_LOGS_DIR=DIR/nK keeps logpolicy's config file out of
 # the host's /var/lib/tailscale.
+#
+# Kernel TUN (--tun kernel): each tailscaled runs as root with --tun=tailscale0, so any process in the
+# node's network namespace reaches tailnet addresses (100.64.0.0/10, fd7a:115c:a1e0::/48) directly, as on
+# a real host. The device, its routes (table 52), policy rules and tailscaled's netfilter rules (netfilter
+# mode on, its default: iptables or nftables, whichever it detects) all live in the node's namespace.
+# /dev/net/tun must be usable in the node: when the holder's mount namespace lacks it, lab.sh mounts a
+# tmpfs on /dev/net there, private to the node, and makes the device node in it (only a missing /dev/net
+# directory itself would be made in the host's /dev). IPv6 is disabled on the LAN side of every node
+# (sysctl net.ipv6.conf.eth0.disable_ipv6=1 in its namespace, set before tailscaled starts): nodes share
+# no link-local address and no IPv6 multicast, like two sites; only tailscale0 (and lo) have IPv6. The
+# WireGuard and control traffic stays IPv4 on the bridge. DIR/lab.env then has TAILSCALE_TUN=kernel.
 #
 # Policy: an accept-all ACL plus one tagOwners key per tag the lab used (owner user lab: "lab@" for the
 # policy v2 of Headscale v0.26+, "lab" before), so v0.28+ accepts those tags. DIR/hs/tags lists the keys.
@@ -54,9 +68,9 @@
 #
 # DIR/lab.env (sourceable KEY=VALUE) after up/join/start/kill: LAB_DIR, HEADSCALE_URL, HEADSCALE_BIN,
 # HEADSCALE_CONFIG, HEADSCALE_NS, HEADSCALE_PID, HEADSCALE_VERSION, HEADSCALE_POLICY_MODE (file|database),
-# TAILSCALE_BIN, TAILSCALED_BIN, TAILSCALE_VERSION, NODES (highest node number), NODE_LIST
-# (comma-separated), and per node NODEk_PID (empty while killed), NODEk_NS, NODEk_IP (bridge address),
-# NODEk_IP4 (tailnet IPv4), NODEk_ID (Headscale node id).
+# TAILSCALE_BIN, TAILSCALED_BIN, TAILSCALE_VERSION, TAILSCALE_TUN (userspace|kernel), NODES (highest node
+# number), NODE_LIST (comma-separated), and per node NODEk_PID (empty while killed), NODEk_NS, NODEk_IP
+# (bridge address), NODEk_IP4 (tailnet IPv4), NODEk_IP6 (tailnet IPv6), NODEk_ID (Headscale node id).
 # Environment: PEERSCOUT_CACHE_DIR (binary cache, see build-daemons.sh).
 set -euo pipefail
 
@@ -77,7 +91,7 @@ build_daemons=$(cd "$here/../.." && pwd -P)/tools/build-daemons.sh
 source "$here/../netns_lab.sh"
 
 usage() {
-  die "usage: lab.sh {up DIR NODES [--tailscale V] [--headscale V] [--policy-mode file|database] | join DIR K [--tags T,..] | start|kill|down-node|up-node|expire DIR K | tag DIR K TAG... | policy DIR TAG... | apikey DIR [--expiration D] | exec DIR K CMD... | hs DIR ARGS... | stop-headscale|start-headscale|down DIR}"
+  die "usage: lab.sh {up DIR NODES [--tailscale V] [--headscale V] [--policy-mode file|database] [--tun userspace|kernel] | join DIR K [--tags T,..] | start|kill|down-node|up-node|expire DIR K | tag DIR K TAG... | policy DIR TAG... | apikey DIR [--expiration D] | exec DIR K CMD... | hs DIR ARGS... | stop-headscale|start-headscale|down DIR}"
 }
 
 # ---------------------------------------------------------------- lab identity and state
@@ -93,6 +107,7 @@ lab_init() { # lab_init DIR: derives every name from DIR (which need not exist, 
 
 load_conf() { # the settings `up` recorded
   POLICY_MODE="file" # labs made before --policy-mode existed
+  TUN_MODE="userspace" # and before --tun
   read_conf
 }
 
@@ -121,6 +136,7 @@ env_lines() { # lab.env after LAB_DIR (write_env)
   printf 'TAILSCALE_BIN=%q\n' "$TAILSCALE_BIN"
   printf 'TAILSCALED_BIN=%q\n' "$TAILSCALED_BIN"
   printf 'TAILSCALE_VERSION=%q\n' "$TAILSCALE_VERSION"
+  printf 'TAILSCALE_TUN=%q\n' "$TUN_MODE"
   if [[ -f $dir/nodes ]]; then
     while read -r k; do
       ndir=$(node_dir "$k")
@@ -132,6 +148,7 @@ env_lines() { # lab.env after LAB_DIR (write_env)
       printf 'NODE%s_NS=%q\n' "$k" "$(node_ns "$k")"
       printf 'NODE%s_IP=%q\n' "$k" "$(node_ip "$k")"
       printf 'NODE%s_IP4=%q\n' "$k" "$(cat "$ndir/ip4" 2>/dev/null || true)"
+      printf 'NODE%s_IP6=%q\n' "$k" "$(cat "$ndir/ip6" 2>/dev/null || true)"
       printf 'NODE%s_ID=%q\n' "$k" "$(cat "$ndir/id" 2>/dev/null || true)"
     done < <(sort -n -u "$dir/nodes")
   fi
@@ -149,6 +166,11 @@ ensure_node_ns() { # ensure_node_ns K
   ns=$(node_ns "$1")
   ns_exists "$ns" || make_host "$ns" "n$1" "$(node_ip "$1")" ||
     die "cannot create namespace $ns"
+  # Kernel TUN: no IPv6 on the LAN side (no link-local address, no multicast between nodes).
+  if [[ $TUN_MODE == kernel ]]; then
+    ip netns exec "$ns" sysctl -q -w net.ipv6.conf.eth0.disable_ipv6=1 >/dev/null ||
+      die "node $1: cannot disable IPv6 on eth0"
+  fi
 }
 
 # ---------------------------------------------------------------- headscale
@@ -412,6 +434,15 @@ start_holder() {
     die "node $k: its namespace holder did not start (see $ndir/tailscaled.log)"
 }
 
+# ensure_tun_device K HOLDER: /dev/net/tun usable in node K's mount namespace (kernel TUN). When it is
+# missing there, a tmpfs on /dev/net, private to the node, gets the device node (misc 10:200).
+ensure_tun_device() {
+  # shellcheck disable=SC2016 # expands in the inner sh
+  nsenter -t "$2" -m -- sh -c '[ -c /dev/net/tun ] || { mkdir -p /dev/net &&
+      mount -t tmpfs -o mode=0755 tmpfs /dev/net && mknod -m 0600 /dev/net/tun c 10 200; }' ||
+    die "node $1: no /dev/net/tun for --tun kernel, and it cannot be made"
+}
+
 start_tailscaled() { # start_tailscaled K: start the daemon, wait for its LocalAPI socket
   local k=$1 ndir i pid holder
   ndir=$(node_dir "$k")
@@ -421,10 +452,15 @@ start_tailscaled() { # start_tailscaled K: start the daemon, wait for its LocalA
   write_resolv_conf "$ndir"
   start_holder "$k"
   holder=$(holder_pid "$k")
+  local tun=userspace-networking
+  if [[ $TUN_MODE == kernel ]]; then
+    tun=tailscale0
+    ensure_tun_device "$k" "$holder"
+  fi
   # DIR/nK/pid is tailscaled's PID (spawn_in's sh writes its own, then execs env, which execs it).
   spawn_in "$holder" "$ndir/pid" "$ndir/tailscaled.log" env -i PATH="$CLEAN_PATH" HOME=/root \
     TS_NO_LOGS_NO_SUPPORT=1 TS_DISABLE_PORTMAPPER=1 TS_DEBUG_USE_DERP_HTTP=1 TS_LOGS_DIR="$ndir" \
-    "$TAILSCALED_BIN" --tun=userspace-networking --statedir="$ndir" --port=41641
+    "$TAILSCALED_BIN" --tun="$tun" --statedir="$ndir" --port=41641
   for ((i = 0; i < 200; i++)); do
     if [[ -s $ndir/pid ]]; then
       pid=$(<"$ndir/pid")
@@ -445,12 +481,13 @@ up_args() { # up_args K: the `tailscale up` flags node K was joined with (DIR/nK
   mapfile -t args <"$f"
 }
 
-record_node_info() { # Self.ID is Headscale's node id; first TailscaleIP is the IPv4
+record_node_info() { # Self.ID is Headscale's node id; the first TailscaleIPs of each family
   local k=$1 ndir st
   ndir=$(node_dir "$k")
   st=$(ts_cli "$k" status --json --peers=false) || die "node $k: tailscale status failed"
   jq -r '.Self.ID // empty' <<<"$st" >"$ndir/id"
   jq -r '[.Self.TailscaleIPs[]? | select(test("^[0-9.]+$"))][0] // empty' <<<"$st" >"$ndir/ip4"
+  jq -r '[.Self.TailscaleIPs[]? | select(test(":"))][0] // empty' <<<"$st" >"$ndir/ip6"
 }
 
 # join_node K TAGS: namespace, daemon, `tailscale up`; prints nothing. Sets join_time (when up returned).
@@ -543,19 +580,25 @@ cmd_up() {
   lab_init "$1"
   local nodes=$2 tsv=$DEFAULT_TAILSCALE hsv=$DEFAULT_HEADSCALE
   POLICY_MODE="file"
+  TUN_MODE="userspace"
   shift 2
   while (($#)); do
     case "$1" in
       --tailscale) (($# >= 2)) || usage; tsv=$2; shift 2 ;;
       --headscale) (($# >= 2)) || usage; hsv=$2; shift 2 ;;
       --policy-mode) (($# >= 2)) || usage; POLICY_MODE=$2; shift 2 ;;
+      --tun) (($# >= 2)) || usage; TUN_MODE=$2; shift 2 ;;
       *) usage ;;
     esac
   done
   [[ $POLICY_MODE == file || $POLICY_MODE == database ]] ||
     die "bad --policy-mode '$POLICY_MODE' (want file or database)"
+  [[ $TUN_MODE == userspace || $TUN_MODE == kernel ]] ||
+    die "bad --tun '$TUN_MODE' (want userspace or kernel)"
   if [[ ! $nodes =~ ^[0-9]+$ ]] || ((nodes > 240)); then die "bad NODES '$nodes' (want 0..240)"; fi
-  up_checks ip unshare nsenter setsid flock curl jq sha256sum
+  local -a needs=(ip unshare nsenter setsid flock curl jq sha256sum)
+  [[ $TUN_MODE == userspace ]] || needs+=(sysctl mknod)
+  up_checks "${needs[@]}"
 
   local bins
   bins=$("$build_daemons" tailscale "$tsv") || die "cannot build tailscale $tsv (see above)"
@@ -572,7 +615,7 @@ cmd_up() {
   {
     printf 'TAILSCALE_VERSION=%q\nHEADSCALE_VERSION=%q\n' "$tsv" "$hsv"
     printf 'TAILSCALED_BIN=%q\nTAILSCALE_BIN=%q\nHEADSCALE_BIN=%q\n' "$TAILSCALED_BIN" "$TAILSCALE_BIN" "$HEADSCALE_BIN"
-    printf 'POLICY_MODE=%q\n' "$POLICY_MODE"
+    printf 'POLICY_MODE=%q\nTUN_MODE=%q\n' "$POLICY_MODE" "$TUN_MODE"
   } >"$dir/lab.conf"
 
   # shellcheck disable=SC2119 # a plain bridge: no options
