@@ -3,12 +3,20 @@
 # builds the tailnet's daemons (cached) and the deployment's Docker images (cached), runs the
 # unit and integration tests under the sanitizers and each fuzz target briefly, then every
 # test (ctest).
+#   scripts/test.sh           everything: what CI runs
+#   scripts/test.sh --quick   the inner loop: build, lint of the changed files, the unit and
+#                             integration tests (no labs, Docker, sanitizers or fuzzing)
 # PEERSCOUT_REQUIRE_INTEGRATION=1 turns a missing prerequisite (unshare, curl, Go for the
 # tailnet's daemons) into a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
 bash scripts/build.sh -DPEERSCOUT_WERROR=ON
+if [[ ${1:-} == --quick ]]; then
+  bash scripts/lint.sh --changed
+  cd build
+  exec ctest -L '^(unit|integration)$' --output-on-failure --no-tests=error -j "$(nproc)"
+fi
 bash scripts/lint.sh
 bash scripts/build-test-daemons.sh
 # The deployment tests' images (cached by Docker); without Docker those tests skip or fail.
