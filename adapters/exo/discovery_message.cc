@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sidecar/net/base_encoding.h"
+
 namespace peerscout::exo {
 namespace {
 
@@ -69,28 +71,13 @@ std::array<uint8_t, kWhatsUpSize> Encode(const WhatsUp& whats_up) {
 }
 
 std::optional<Namespace> ParseNamespace(std::string_view hex) {
-  if (hex.size() != 16) return std::nullopt;
+  const auto bytes = DecodeHex(hex);
+  if (!bytes || bytes->size() != Namespace{}.size()) return std::nullopt;
   Namespace space{};
-  for (size_t i = 0; i < hex.size(); ++i) {
-    const char c = hex[i];
-    int value = -1;
-    if (c >= '0' && c <= '9') value = c - '0';
-    if (c >= 'a' && c <= 'f') value = c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') value = c - 'A' + 10;
-    if (value < 0) return std::nullopt;
-    space[i / 2] = static_cast<uint8_t>(space[i / 2] | (value << (i % 2 == 0 ? 4 : 0)));
-  }
+  std::copy(bytes->begin(), bytes->end(), space.begin());
   return space;
 }
 
-std::string NamespaceText(const Namespace& space) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text;
-  for (const uint8_t byte : space) {
-    text += kDigits[byte >> 4];
-    text += kDigits[byte & 0xf];
-  }
-  return text;
-}
+std::string NamespaceText(const Namespace& space) { return EncodeHex(space); }
 
 }  // namespace peerscout::exo

@@ -78,6 +78,10 @@ TEST(BaseEncodingTest, RoundTripsAndKeepsLeadingZeros) {
   EXPECT_EQ(EncodeBase32Lower({'f', 'o', 'o', 'b', 'a', 'r'}), "mzxw6ytboi");  // RFC 4648
   EXPECT_FALSE(DecodeBase32Lower("mzxw6ytboj"));                               // bad pad bits
   EXPECT_FALSE(DecodeBase58Btc(std::string(1000, '2')));                       // hostile length
+  EXPECT_EQ(EncodeHex(bytes), "00000102ff");
+  EXPECT_EQ(*DecodeHex("00000102FF"), bytes);
+  EXPECT_FALSE(DecodeHex("0"));
+  EXPECT_FALSE(DecodeHex("0g"));
 }
 
 TEST(DnsNameTest, ValidatesAndNormalizes) {
