@@ -34,6 +34,22 @@ bool ReportedByAnother(const PeerAddress& address, const std::string& own_source
                      [&](const std::string& source) { return source != own_source; });
 }
 
+// The datagram as a message of kind T, or nothing once it is counted: as malformed, or under
+// `other` when it is the other kind. A longer datagram was cut to kMaxDatagram bytes, which no
+// message has: judged like exo's own short read, magic first.
+template <typename T>
+std::optional<T> Expect(const Datagram& datagram, std::map<std::string, uint64_t>& counters,
+                        const char* other) {
+  const Message message = Decode(datagram.bytes);
+  if (const auto* malformed = std::get_if<Malformed>(&message)) {
+    ++counters["dropped_" + std::string(MalformedName(*malformed))];
+    return std::nullopt;
+  }
+  if (const auto* expected = std::get_if<T>(&message)) return *expected;
+  ++counters[other];
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<IpAddress> ProbeCandidates(const PeerSet& peers, const SelfIdentity& self,
@@ -154,19 +170,9 @@ void ExoSource::SendProbes(Round& round, Clock::time_point now) {
 }
 
 void ExoSource::OnGroupDatagram(Round& round, const Datagram& datagram, Clock::time_point now) {
-  // A longer datagram was cut to kMaxDatagram bytes, which no message has: judged like exo's
-  // own short read, magic first.
-  const Message message = Decode(datagram.bytes);
   round.counters_dirty = true;
-  if (const auto* malformed = std::get_if<Malformed>(&message)) {
-    ++round.counters["dropped_" + std::string(MalformedName(*malformed))];
-    return;
-  }
-  const auto* hello = std::get_if<Hello>(&message);
-  if (hello == nullptr) {
-    ++round.counters["dropped_whatsup_on_group"];
-    return;
-  }
+  const auto hello = Expect<Hello>(datagram, round.counters, "dropped_whatsup_on_group");
+  if (!hello) return;
   // Hellos from other hosts are exo's own business on a shared link.
   if (!IsOwnAddress(datagram.from)) {
     ++round.counters["lan_hellos"];
@@ -180,19 +186,9 @@ void ExoSource::OnGroupDatagram(Round& round, const Datagram& datagram, Clock::t
 }
 
 void ExoSource::OnProbeDatagram(Round& round, const Datagram& datagram, Clock::time_point now) {
-  // A longer datagram was cut to kMaxDatagram bytes, which no message has: judged like exo's
-  // own short read, magic first.
-  const Message message = Decode(datagram.bytes);
   round.counters_dirty = true;
-  if (const auto* malformed = std::get_if<Malformed>(&message)) {
-    ++round.counters["dropped_" + std::string(MalformedName(*malformed))];
-    return;
-  }
-  const auto* whats_up = std::get_if<WhatsUp>(&message);
-  if (whats_up == nullptr) {
-    ++round.counters["dropped_hello_on_probe"];
-    return;
-  }
+  const auto whats_up = Expect<WhatsUp>(datagram, round.counters, "dropped_hello_on_probe");
+  if (!whats_up) return;
   if (round.local_nonce && whats_up->nonce == *round.local_nonce && IsOwnAddress(datagram.from)) {
     round.local.Answered(*whats_up, now);
     return;
