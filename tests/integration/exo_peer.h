@@ -96,4 +96,30 @@ inline bool Linked(const ExoPeer& a, const ExoPeer& b) {
          (b.Has("connected", a.zid()) && a.Has("accepted", b.zid()));
 }
 
+// Every pair of `peers` (pointers of any kind to ExoPeer) connected.
+template <typename Peers>
+bool AllLinked(const Peers& peers) {
+  for (size_t i = 0; i < peers.size(); ++i) {
+    for (size_t j = i + 1; j < peers.size(); ++j) {
+      if (!Linked(*peers[i], *peers[j])) return false;
+    }
+  }
+  return true;
+}
+
+inline bool AllLinked(const std::vector<const ExoPeer*>& peers) {
+  return AllLinked<std::vector<const ExoPeer*>>(peers);
+}
+
+// What each of `peers` printed, for a failure message; `place` names where a peer runs ("host").
+template <typename Peers>
+std::string Outputs(const Peers& peers, const std::string& place) {
+  std::string text;
+  for (const auto& peer : peers) {
+    text += "\n--- exo " + peer->zid() + " on " + place + " " + std::to_string(peer->host()) +
+            ":\n" + peer->Output();
+  }
+  return text;
+}
+
 }  // namespace peerscout::testing

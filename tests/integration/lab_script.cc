@@ -1,6 +1,10 @@
 #include "tests/integration/lab_script.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <utility>
 
 namespace peerscout::testing {
@@ -53,6 +57,16 @@ void LabScript::ReadEnv() {
     if (equals != std::string::npos)
       env_[line.substr(0, equals)] = Unquote(line.substr(equals + 1));
   }
+}
+
+bool HaveCommand(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(std::string(path ? path : "") + ":/usr/local/sbin:/usr/sbin:/sbin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return true;
+  }
+  return false;
 }
 
 }  // namespace peerscout::testing

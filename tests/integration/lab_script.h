@@ -36,4 +36,7 @@ class LabScript {
   std::map<std::string, std::string> env_;
 };
 
+// Whether `name` is an executable in PATH or in the sbin directories the lab scripts add to it.
+bool HaveCommand(const std::string& name);
+
 }  // namespace peerscout::testing

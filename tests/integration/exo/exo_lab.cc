@@ -11,17 +11,6 @@ namespace {
 // Up takes well under a second per host.
 constexpr std::chrono::seconds kTimeout{60};
 
-// Whether `name` is an executable in PATH or in the sbin directories lab.sh adds to it.
-bool HaveCommand(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(std::string(path ? path : "") + ":/usr/local/sbin:/usr/sbin:/sbin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string ExoLab::Script() {

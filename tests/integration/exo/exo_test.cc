@@ -233,24 +233,7 @@ probe_interval = "1s"
     return -1;
   }
 
-  // Every pair of `peers` connected.
-  static bool AllLinked(const std::vector<ExoPeer*>& peers) {
-    for (size_t i = 0; i < peers.size(); ++i) {
-      for (size_t j = i + 1; j < peers.size(); ++j) {
-        if (!Linked(*peers[i], *peers[j])) return false;
-      }
-    }
-    return true;
-  }
-
-  std::string Outputs() const {
-    std::string text;
-    for (const auto& peer : peers_) {
-      text += "\n--- exo " + peer->zid() + " on host " + std::to_string(peer->host()) + ":\n" +
-              peer->Output();
-    }
-    return text;
-  }
+  std::string Outputs() const { return testing::Outputs(peers_, "host"); }
 
   TestDirectory directory_;
   std::unique_ptr<ExoLab> lab_;

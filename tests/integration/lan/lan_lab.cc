@@ -13,17 +13,6 @@ namespace {
 // Up takes about 2 s for 3 hosts (avahi's host name probing, in parallel); avahi-start about 1 s.
 constexpr std::chrono::seconds kTimeout{60};
 
-// Whether `name` is an executable in PATH or in the sbin directories lab.sh adds to it.
-bool HaveCommand(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(std::string(path ? path : "") + ":/usr/local/sbin:/usr/sbin:/sbin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string LanLab::Script() {

@@ -141,15 +141,7 @@ class ExoTailnetTest : public ::testing::Test {
     return *sidecars_.back();
   }
 
-  // Every pair of exo peers connected.
-  bool AllLinked() const {
-    for (size_t i = 0; i < peers_.size(); ++i) {
-      for (size_t j = i + 1; j < peers_.size(); ++j) {
-        if (!Linked(*peers_[i], *peers_[j])) return false;
-      }
-    }
-    return true;
-  }
+  bool AllLinked() const { return testing::AllLinked(peers_); }
 
   // Node k's peerscout lists exactly the other nodes, one peer each: the exo source's instance
   // merged with the tailscale source's node (its zid, id zid:<zid>, its tailnet node, its exo
@@ -171,14 +163,7 @@ class ExoTailnetTest : public ::testing::Test {
     return true;
   }
 
-  std::string Outputs() const {
-    std::string text;
-    for (const auto& peer : peers_) {
-      text += "\n--- exo " + peer->zid() + " on node " + std::to_string(peer->host()) + ":\n" +
-              peer->Output();
-    }
-    return text;
-  }
+  std::string Outputs() const { return testing::Outputs(peers_, "node"); }
 
   TestDirectory directory_;
   std::optional<Lab> lab_;
