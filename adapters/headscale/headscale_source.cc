@@ -20,7 +20,8 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-// Errors back off from poll_interval, doubling, up to this.
+// After Headscale refuses our tags (or their tagOwners), we ask again this much later, not every
+// poll: the refusal stands until someone changes the policy.
 constexpr auto kRegisterRetry = std::chrono::minutes(1);
 
 std::string TagsBody(const std::vector<std::string>& tags) {
@@ -212,7 +213,8 @@ constexpr OptionSpec kOptions[] = {
     {"allow_http", OptionKind::kBool, "false",
      "Allow a plain http:// URL (the API key then travels in clear)."},
     {"poll_interval", OptionKind::kDuration, "5s",
-     "How often the node list is read (±10 % jitter); errors back off from it, up to 1m."},
+     "How often the node list is read (±10 % jitter); a failed read is retried one interval "
+     "later."},
     {"connect_timeout", OptionKind::kDuration, "5s", "Longest wait for a connection."},
     {"timeout", OptionKind::kDuration, "15s", "Longest request."},
     kTagPrefixOption,

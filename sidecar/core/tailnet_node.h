@@ -22,9 +22,6 @@ struct TailnetNode {
   const std::vector<std::string>& addresses;  // bare IPs, as the control plane lists them
 };
 
-// Fills `observation`'s tags, identity (peer id, node id, hostname) and addresses: with the
-// port of the node's port tag, else `app_port`, else none (a host). Returns the app tags read;
-// an observation with no address is left without any, and said so in `issues`.
 // The two options every tailnet source takes, with one help text.
 inline constexpr OptionSpec kTagPrefixOption{
     "tag_prefix",
@@ -57,6 +54,9 @@ struct OptionProblem {
 };
 Parsed<TailnetAppOptions> ReadTailnetAppOptions(const OptionValues& values, OptionProblem& problem);
 
+// Fills `observation`'s tags, identity (peer id, node id, hostname) and addresses: with the
+// port of the node's port tag, else `app_port`, else none (a host). Returns the app tags read;
+// an observation with no address is left without any, and said so in `issues`.
 AppTags ReadTailnetNode(const TailnetNode& node, std::string_view tag_prefix,
                         std::optional<uint16_t> app_port, const std::string& origin,
                         Observation& observation, std::vector<SourceIssue>& issues);
