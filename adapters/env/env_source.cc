@@ -1,8 +1,5 @@
 #include "adapters/env/env_source.h"
 
-#include <condition_variable>
-#include <mutex>
-
 #include "sidecar/core/clock_text.h"
 
 namespace peerscout::env {
@@ -128,19 +125,12 @@ bool EnvSource::HasNames() const {
 }
 
 void EnvSource::Run(std::stop_token stop, SnapshotSink& sink) {
-  std::mutex mutex;
-  std::condition_variable_any wake;
   while (!stop.stop_requested()) {
     std::optional<Snapshot> snapshot = Look(Clock::now(), stop);
     if (!snapshot) return;
     sink.Publish(std::move(*snapshot));
-    std::unique_lock lock(mutex);
-    if (!HasNames()) {
-      // Nothing changes until a reload replaces this source.
-      wake.wait(lock, stop, [] { return false; });
-    } else {
-      wake.wait_for(lock, stop, options_.resolve_interval, [] { return false; });
-    }
+    // Without names nothing changes until a reload replaces this source.
+    SleepUnlessStopped(HasNames() ? options_.resolve_interval : std::chrono::hours(1), stop);
   }
 }
 

@@ -446,10 +446,7 @@ class Loader {
     if (table) {
       if (auto declared = (*table)["type"].value<std::string>()) type = *declared;
     }
-    const SourceFactory* factory = nullptr;
-    for (const SourceFactory& candidate : catalog_) {
-      if (candidate.type == type) factory = &candidate;
-    }
+    const SourceFactory* factory = FindFactory(catalog_, type);
     if (factory == nullptr) {
       std::string known;
       for (const SourceFactory& candidate : catalog_) {

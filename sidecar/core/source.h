@@ -78,4 +78,12 @@ struct SourceFactory {
 
 using SourceCatalog = std::span<const SourceFactory>;
 
+// The factory of `type`, or null when the catalog has none.
+inline const SourceFactory* FindFactory(SourceCatalog catalog, std::string_view type) {
+  for (const SourceFactory& factory : catalog) {
+    if (factory.type == type) return &factory;
+  }
+  return nullptr;
+}
+
 }  // namespace peerscout

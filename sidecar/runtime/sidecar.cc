@@ -82,10 +82,7 @@ Parsed<std::vector<RunnableSource>> Sidecar::MakeSources(const Config& config) c
   std::vector<RunnableSource> sources;
   for (const SourceConfig& source : config.sources) {
     if (!source.enabled) continue;
-    const SourceFactory* factory = nullptr;
-    for (const SourceFactory& candidate : catalog_) {
-      if (candidate.type == source.type) factory = &candidate;
-    }
+    const SourceFactory* factory = FindFactory(catalog_, source.type);
     if (factory == nullptr) {
       return Parsed<std::vector<RunnableSource>>::Error("no source type " + source.type);
     }

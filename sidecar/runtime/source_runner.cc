@@ -3,9 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <exception>
-#include <mutex>
 
 namespace peerscout {
 namespace {
@@ -52,8 +50,6 @@ void Crashed(const std::string& name, SnapshotSink& sink, const std::string& wha
 // A source that throws has a bug; the sidecar keeps serving the others and retries it.
 void RunGuarded(std::stop_token stop, const RunnableSource& runnable, Registry& registry) {
   RegistrySink sink(registry, runnable.name);
-  std::mutex mutex;
-  std::condition_variable_any wake;
   while (!stop.stop_requested()) {
     try {
       runnable.source->Run(stop, sink);
@@ -64,8 +60,7 @@ void RunGuarded(std::stop_token stop, const RunnableSource& runnable, Registry& 
       // Not an std::exception: without this the thread would end the whole process.
       Crashed(runnable.name, sink, "an exception of unknown type");
     }
-    std::unique_lock lock(mutex);
-    wake.wait_for(lock, stop, std::chrono::seconds(5), [] { return false; });
+    SleepUnlessStopped(std::chrono::seconds(5), stop);
   }
 }
 
