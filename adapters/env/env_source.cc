@@ -129,8 +129,12 @@ void EnvSource::Run(std::stop_token stop, SnapshotSink& sink) {
     std::optional<Snapshot> snapshot = Look(Clock::now(), stop);
     if (!snapshot) return;
     sink.Publish(std::move(*snapshot));
-    // Without names nothing changes until a reload replaces this source.
-    SleepUnlessStopped(HasNames() ? options_.resolve_interval : std::chrono::hours(1), stop);
+    if (!HasNames()) {
+      // Nothing changes until a reload replaces this source.
+      while (!stop.stop_requested()) SleepUnlessStopped(std::chrono::hours(1), stop);
+      return;
+    }
+    SleepUnlessStopped(options_.resolve_interval, stop);
   }
 }
 
