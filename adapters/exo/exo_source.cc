@@ -154,7 +154,10 @@ void ExoSource::SendProbes(Round& round, Clock::time_point now) {
     round.local_nonce = NextNonce();
     const auto hello = Encode(Hello{*round.local_nonce, *space});
     const UdpAddress local{*IpAddress::Parse("::1"), options_.discovery_port, 0};
-    if (!round.probe->SendTo(local, hello).empty()) ++round.counters["probe_errors"];
+    if (!round.probe->SendTo(local, hello).empty()) {
+      ++round.counters["probe_errors"];
+      round.counters_dirty = true;
+    }
     round.local_probe_at =
         now + (round.local.zid() ? options_.cadence.interval
                                  : std::chrono::nanoseconds(kLocalProbeUntilKnown));
@@ -164,9 +167,9 @@ void ExoSource::SendProbes(Round& round, Clock::time_point now) {
     const std::string error =
         round.probe->SendTo({probe.address, options_.discovery_port, 0}, hello);
     ++round.counters[error.empty() ? "probes_sent" : "probe_errors"];
+    round.counters_dirty = true;
     if (!error.empty()) spdlog::debug("exo: probe: {}", error);
   }
-  round.counters_dirty = true;
 }
 
 void ExoSource::OnGroupDatagram(Round& round, const Datagram& datagram, Clock::time_point now) {
