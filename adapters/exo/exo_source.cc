@@ -103,7 +103,7 @@ Snapshot BuildSnapshot(const std::vector<ExoInstance>& live, const LocalExo& loc
 }
 
 struct ExoSource::Round {
-  explicit Round(ExoSourceOptions& options) : local(options.space), table(options.cadence) {}
+  explicit Round(const ExoSourceOptions& options) : local(options.space), table(options.cadence) {}
   std::optional<UdpSocket> probe;
   std::map<uint32_t, UdpSocket> groups;  // by interface index
   std::string listening;                 // for /v1/sources
@@ -193,7 +193,7 @@ void ExoSource::OnProbeDatagram(Round& round, const Datagram& datagram, Clock::t
   const auto whats_up = Expect<WhatsUp>(datagram, round.counters, "dropped_hello_on_probe");
   if (!whats_up) return;
   if (round.local_nonce && whats_up->nonce == *round.local_nonce && IsOwnAddress(datagram.from)) {
-    round.local.Answered(*whats_up, now);
+    round.local.Answered(*whats_up);
     return;
   }
   // exo may send one answer several times; only the first matches an open probe.

@@ -11,7 +11,7 @@ bool LocalExo::Heard(const Hello& hello, const UdpAddress& from, Clock::time_poi
   return true;
 }
 
-void LocalExo::Answered(const WhatsUp& whats_up, Clock::time_point /*now*/) {
+void LocalExo::Answered(const WhatsUp& whats_up) {
   zid_ = whats_up.zid;
   port_ = whats_up.port;
 }

@@ -34,7 +34,7 @@ class LocalExo {
   // configured one (another exo on this host, or a stale setting).
   bool Heard(const Hello& hello, const UdpAddress& from, Clock::time_point now);
   // Its answer to our probe.
-  void Answered(const WhatsUp& whats_up, Clock::time_point now);
+  void Answered(const WhatsUp& whats_up);
 
   // The namespace to probe with: configured, else learned; nullopt until one is known.
   std::optional<Namespace> space() const { return configured_ ? configured_ : learned_; }

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <rapidjson/document.h>
+#include <sys/types.h>
 
 #include <chrono>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -94,6 +96,19 @@ class ExoPeer {
 inline bool Linked(const ExoPeer& a, const ExoPeer& b) {
   return (a.Has("connected", b.zid()) && b.Has("accepted", a.zid())) ||
          (b.Has("connected", a.zid()) && a.Has("accepted", b.zid()));
+}
+
+// A line of /proc/PID/status ("Uid", "CapEff"), without its key: how the tests see that a
+// sidecar runs without privilege.
+inline std::string ProcStatus(pid_t pid, const std::string& key) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind(key + ":", 0) == 0) {
+      const size_t value = line.find_first_not_of(" \t", key.size() + 1);
+      return value == std::string::npos ? "" : line.substr(value);
+    }
+  }
+  return "";
 }
 
 // Every pair of `peers` (pointers of any kind to ExoPeer) connected.

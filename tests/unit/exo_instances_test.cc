@@ -129,7 +129,7 @@ TEST(ExoSnapshotTest, LiveInstancesAreAppInstancesWithTheirZidAndTheLocalExoIsUs
   const Namespace space{1, 2, 3, 4, 5, 6, 7, 8};
   const UdpAddress from{Ip("fe80::1"), 52413, 2};
   ASSERT_TRUE(local.Heard(Hello{{9}, space}, from, now));
-  local.Answered(WhatsUp{{}, *ZenohId::Parse("a1"), 52414}, now);
+  local.Answered(WhatsUp{{}, *ZenohId::Parse("a1"), 52414});
   InstanceTable table({});
   const std::vector<ExoInstance> live{
       {Ip("fd7a:115c:a1e0::2"), *ZenohId::Parse("b2"), 52414, now, 5ms},

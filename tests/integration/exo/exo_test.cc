@@ -123,18 +123,6 @@ std::string Describe(const SidecarProcess& sidecar) {
          "\n/v1/sources: " + (sources ? sources->body : sources.error());
 }
 
-// A line of /proc/PID/status ("Uid", "CapEff"), without its key.
-std::string ProcStatus(pid_t pid, const std::string& key) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind(key + ":", 0) == 0) {
-      const size_t value = line.find_first_not_of(" \t", key.size() + 1);
-      return value == std::string::npos ? "" : line.substr(value);
-    }
-  }
-  return "";
-}
-
 class ExoLabTest : public ::testing::Test {
  protected:
   // Skips (or fails under IntegrationRequired) where no lab can be made.

@@ -53,18 +53,6 @@ introduce = true
 probe_interval = "1s"
 )";
 
-// A line of /proc/PID/status ("Uid", "CapEff"), without its key.
-std::string ProcStatus(pid_t pid, const std::string& key) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind(key + ":", 0) == 0) {
-      const size_t value = line.find_first_not_of(" \t", key.size() + 1);
-      return value == std::string::npos ? "" : line.substr(value);
-    }
-  }
-  return "";
-}
-
 std::string Describe(const SidecarProcess& sidecar) {
   const auto peers = sidecar.Get("/v1/peers");
   const auto sources = sidecar.Get("/v1/sources");
