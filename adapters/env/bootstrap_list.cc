@@ -18,14 +18,14 @@ std::string Excerpt(std::string_view text) {
 
 }  // namespace
 
-Parsed<Multiaddr> ParseBootstrapAddress(std::string_view text) {
+ErrorOr<Multiaddr> ParseBootstrapAddress(std::string_view text) {
   if (!text.empty() && (IsQuote(text.front()) || IsQuote(text.back()))) {
-    return Parsed<Multiaddr>::Error("quotes are part of the value here; remove them");
+    return ErrorOr<Multiaddr>::Error("quotes are part of the value here; remove them");
   }
   if (!text.empty() && text.front() == '/') return Multiaddr::Parse(text);
   auto endpoint = ParseHostPort(text);
   if (!endpoint) {
-    return Parsed<Multiaddr>::Error("neither a multiaddr nor host:port: " + endpoint.error());
+    return ErrorOr<Multiaddr>::Error("neither a multiaddr nor host:port: " + endpoint.error());
   }
   return Multiaddr{*endpoint, std::nullopt};
 }

@@ -23,7 +23,7 @@ struct BootstrapList {
 };
 
 // A multiaddr (/ip4/…/tcp/…[/p2p/…]) or host:port / [v6]:port. Refusals say why.
-Parsed<Multiaddr> ParseBootstrapAddress(std::string_view text);
+ErrorOr<Multiaddr> ParseBootstrapAddress(std::string_view text);
 
 // Splits on commas and any whitespace (exo splits on commas only and keeps the spaces, which
 // makes it drop entries silently); every entry that does not parse becomes an issue.

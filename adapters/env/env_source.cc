@@ -149,14 +149,14 @@ constexpr OptionSpec kOptions[] = {
      "How often names in the lists are resolved again."},
 };
 
-Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
+ErrorOr<std::shared_ptr<Source>> Create(const SourceContext& context) {
   const OptionValues& options = context.source.options;
   EnvSourceOptions source_options;
   source_options.resolve_interval = options.Get<Duration>("resolve_interval");
   source_options.keep_resolved = context.config.registry.stale_after;
   if (source_options.resolve_interval <= Duration(0)) {
-    return Parsed<std::shared_ptr<Source>>::Error("env: resolve_interval must be positive (" +
-                                                  options.Origin("resolve_interval") + ")");
+    return ErrorOr<std::shared_ptr<Source>>::Error("env: resolve_interval must be positive (" +
+                                                   options.Origin("resolve_interval") + ")");
   }
   BootstrapList list = ReadBootstrapLists(options.Get<std::vector<std::string>>("variables"),
                                           context.env, context.config.static_peers);

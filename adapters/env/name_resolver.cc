@@ -9,7 +9,7 @@
 
 namespace peerscout::env {
 
-Parsed<std::vector<IpAddress>> ResolveWithSystem(const HostName& name) {
+ErrorOr<std::vector<IpAddress>> ResolveWithSystem(const HostName& name) {
   addrinfo hints{};
   hints.ai_family = name.family == NameFamily::kV4   ? AF_INET
                     : name.family == NameFamily::kV6 ? AF_INET6
@@ -18,8 +18,8 @@ Parsed<std::vector<IpAddress>> ResolveWithSystem(const HostName& name) {
   addrinfo* results = nullptr;
   const int status = getaddrinfo(name.name.ToString().c_str(), nullptr, &hints, &results);
   if (status != 0) {
-    return Parsed<std::vector<IpAddress>>::Error(std::string("does not resolve: ") +
-                                                 gai_strerror(status));
+    return ErrorOr<std::vector<IpAddress>>::Error(std::string("does not resolve: ") +
+                                                  gai_strerror(status));
   }
   std::vector<IpAddress> addresses;
   for (const addrinfo* result = results; result != nullptr; result = result->ai_next) {
@@ -38,7 +38,7 @@ Parsed<std::vector<IpAddress>> ResolveWithSystem(const HostName& name) {
   freeaddrinfo(results);
   std::sort(addresses.begin(), addresses.end());
   addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
-  if (addresses.empty()) return Parsed<std::vector<IpAddress>>::Error("resolves to no address");
+  if (addresses.empty()) return ErrorOr<std::vector<IpAddress>>::Error("resolves to no address");
   return addresses;
 }
 

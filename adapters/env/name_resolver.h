@@ -5,15 +5,15 @@
 #include <functional>
 #include <vector>
 
+#include "sidecar/base/error_or.h"
 #include "sidecar/net/endpoint.h"
-#include "sidecar/net/parsed.h"
 
 namespace peerscout::env {
 
-using NameResolver = std::function<Parsed<std::vector<IpAddress>>(const HostName& name)>;
+using NameResolver = std::function<ErrorOr<std::vector<IpAddress>>(const HostName& name)>;
 
 // getaddrinfo through the system's NSS (hosts file, DNS, Docker's embedded resolver), honoring
 // the name's family (/dns4, /dns6). Addresses come back sorted and without duplicates.
-Parsed<std::vector<IpAddress>> ResolveWithSystem(const HostName& name);
+ErrorOr<std::vector<IpAddress>> ResolveWithSystem(const HostName& name);
 
 }  // namespace peerscout::env

@@ -60,35 +60,35 @@ UdpSocket::~UdpSocket() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Parsed<UdpSocket> UdpSocket::OpenProbe() {
+ErrorOr<UdpSocket> UdpSocket::OpenProbe() {
   const int fd = NewSocket();
-  if (fd < 0) return Parsed<UdpSocket>::Error(Errno("socket"));
+  if (fd < 0) return ErrorOr<UdpSocket>::Error(Errno("socket"));
   UdpSocket socket(fd);
   const int off = 0;
   ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
   const sockaddr_in6 any = ToSockaddr(IpAddress::V6({}), 0, 0);
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&any), sizeof(any)) != 0) {
-    return Parsed<UdpSocket>::Error(Errno("bind [::]:0"));
+    return ErrorOr<UdpSocket>::Error(Errno("bind [::]:0"));
   }
   return socket;
 }
 
-Parsed<UdpSocket> UdpSocket::OpenGroup(uint16_t port, uint32_t interface) {
+ErrorOr<UdpSocket> UdpSocket::OpenGroup(uint16_t port, uint32_t interface) {
   const int fd = NewSocket();
-  if (fd < 0) return Parsed<UdpSocket>::Error(Errno("socket"));
+  if (fd < 0) return ErrorOr<UdpSocket>::Error(Errno("socket"));
   UdpSocket socket(fd);
   const int on = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
   const IpAddress group = IpAddress::V6(kGroup);
   const sockaddr_in6 bound = ToSockaddr(group, port, interface);
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&bound), sizeof(bound)) != 0) {
-    return Parsed<UdpSocket>::Error(Errno("bind [ff12::e0a1:de89]:" + std::to_string(port)));
+    return ErrorOr<UdpSocket>::Error(Errno("bind [ff12::e0a1:de89]:" + std::to_string(port)));
   }
   ipv6_mreq request{};
   std::memcpy(&request.ipv6mr_multiaddr, kGroup.data(), 16);
   request.ipv6mr_interface = interface;
   if (::setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &request, sizeof(request)) != 0) {
-    return Parsed<UdpSocket>::Error(Errno("join ff12::e0a1:de89"));
+    return ErrorOr<UdpSocket>::Error(Errno("join ff12::e0a1:de89"));
   }
   return socket;
 }

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "adapters/exo/local_exo.h"
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 
 namespace peerscout::exo {
 
@@ -25,10 +25,10 @@ class UdpSocket {
   static constexpr size_t kMaxDatagram = 64;  // anything longer is neither message
 
   // [::]:0, for probes and their answers.
-  static Parsed<UdpSocket> OpenProbe();
+  static ErrorOr<UdpSocket> OpenProbe();
   // exo's group on one interface, bound to [ff12::e0a1:de89%interface]:port beside exo's own
   // socket (SO_REUSEADDR), and joined there.
-  static Parsed<UdpSocket> OpenGroup(uint16_t port, uint32_t interface);
+  static ErrorOr<UdpSocket> OpenGroup(uint16_t port, uint32_t interface);
 
   UdpSocket(UdpSocket&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   UdpSocket& operator=(UdpSocket&& other) noexcept;

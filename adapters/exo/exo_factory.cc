@@ -32,8 +32,8 @@ constexpr OptionSpec kOptions[] = {
      "Interfaces to hear the local exo's multicast Hellos on; empty: every one with IPv6."},
 };
 
-Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
-  using Result = Parsed<std::shared_ptr<Source>>;
+ErrorOr<std::shared_ptr<Source>> Create(const SourceContext& context) {
+  using Result = ErrorOr<std::shared_ptr<Source>>;
   const OptionValues& values = context.source.options;
   const auto refuse = [&values](std::string_view key, const std::string& reason) {
     return Result::Error("exo: " + std::string(key) + ": " + reason + " (" + values.Origin(key) +

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <array>
 
-#include "sidecar/net/stop_event.h"
+#include "sidecar/system/stop_event.h"
 
 namespace peerscout::exo {
 namespace {

@@ -31,14 +31,14 @@ bool SaysUnauthorized(const std::string& body) { return body.rfind("Unauthorized
 
 }  // namespace
 
-Parsed<std::string> ApiClient::Send(std::string_view method, std::string_view path,
-                                    const std::string& body, const std::string& key,
-                                    ApiError* error) const {
+ErrorOr<std::string> ApiClient::Send(std::string_view method, std::string_view path,
+                                     const std::string& body, const std::string& key,
+                                     ApiError* error) const {
   InitializeCurlOnce();
   ApiError local;
   ApiError& failure = error ? *error : local;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) return Parsed<std::string>::Error("libcurl could not start");
+  if (!curl) return ErrorOr<std::string>::Error("libcurl could not start");
   const std::string url = options_.url + std::string(path);
   const std::string authorization = "Authorization: Bearer " + key;
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(
@@ -76,12 +76,12 @@ Parsed<std::string> ApiClient::Send(std::string_view method, std::string_view pa
   if (failure.too_large) {
     failure.message =
         std::string(path) + " is larger than " + std::to_string(options_.max_bytes >> 20) + " MiB";
-    return Parsed<std::string>::Error(failure.message);
+    return ErrorOr<std::string>::Error(failure.message);
   }
   if (code != CURLE_OK) {
     failure.message =
         options_.url + ": " + (message[0] != '\0' ? message : curl_easy_strerror(code));
-    return Parsed<std::string>::Error(failure.message);
+    return ErrorOr<std::string>::Error(failure.message);
   }
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &failure.status);
   if (failure.status == 200) return std::move(capture.text);
@@ -97,7 +97,7 @@ Parsed<std::string> ApiClient::Send(std::string_view method, std::string_view pa
     failure.message = verb + " " + std::string(path) + " answered HTTP " +
                       std::to_string(failure.status) + ": " + ServerMessage(capture.text);
   }
-  return Parsed<std::string>::Error(failure.message);
+  return ErrorOr<std::string>::Error(failure.message);
 }
 
 }  // namespace peerscout::headscale

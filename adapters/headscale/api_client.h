@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 
 namespace peerscout::headscale {
 
@@ -33,12 +33,12 @@ class ApiClient {
   explicit ApiClient(ApiClientOptions options) : options_(std::move(options)) {}
 
   // GET <url><path> with `Authorization: Bearer <key>`: the body of a 200, else the error.
-  Parsed<std::string> Get(std::string_view path, const std::string& key, ApiError* error) const {
+  ErrorOr<std::string> Get(std::string_view path, const std::string& key, ApiError* error) const {
     return Send("GET", path, "", key, error);
   }
   // POST or PUT a JSON body.
-  Parsed<std::string> Send(std::string_view method, std::string_view path, const std::string& body,
-                           const std::string& key, ApiError* error) const;
+  ErrorOr<std::string> Send(std::string_view method, std::string_view path, const std::string& body,
+                            const std::string& key, ApiError* error) const;
 
  private:
   ApiClientOptions options_;

@@ -11,9 +11,9 @@
 #include "adapters/headscale/node_snapshot.h"
 #include "adapters/headscale/self_tags.h"
 #include "sidecar/config/config.h"
-#include "sidecar/core/tailnet_node.h"
-#include "sidecar/net/app_tags.h"
 #include "sidecar/render/json_writer.h"
+#include "sidecar/tailnet/app_tags.h"
+#include "sidecar/tailnet/tailnet_node.h"
 
 namespace peerscout::headscale {
 namespace {
@@ -60,36 +60,37 @@ std::string Trimmed(std::string text) {
 
 }  // namespace
 
-Parsed<std::string> HeadscaleSource::Key() const {
+ErrorOr<std::string> HeadscaleSource::Key() const {
   if (!options_.api_key_file.empty()) {
     std::ifstream file(options_.api_key_file);
     if (!file) {
-      return Parsed<std::string>::Error("cannot read api_key_file " + options_.api_key_file);
+      return ErrorOr<std::string>::Error("cannot read api_key_file " + options_.api_key_file);
     }
     std::stringstream text;
     text << file.rdbuf();
     std::string key = Trimmed(text.str());
     if (key.empty())
-      return Parsed<std::string>::Error("api_key_file " + options_.api_key_file + " is empty");
+      return ErrorOr<std::string>::Error("api_key_file " + options_.api_key_file + " is empty");
     return key;
   }
   std::string key = Trimmed(env_.Get(options_.api_key_env).value_or(""));
   if (key.empty()) {
-    return Parsed<std::string>::Error("no API key: set " + options_.api_key_env +
-                                      " or api_key_file (headscale apikeys create)");
+    return ErrorOr<std::string>::Error("no API key: set " + options_.api_key_env +
+                                       " or api_key_file (headscale apikeys create)");
   }
   return key;
 }
 
 bool HeadscaleSource::Look(SnapshotSink& sink) {
   const auto started = SteadyClock::now();
-  Parsed<std::string> key = Key();
+  ErrorOr<std::string> key = Key();
   if (!key) {
     sink.Fail(key.error());
     return false;
   }
   ApiError error;
-  Parsed<std::string> body = api_.Get(machines_ ? "/api/v1/machine" : "/api/v1/node", *key, &error);
+  ErrorOr<std::string> body =
+      api_.Get(machines_ ? "/api/v1/machine" : "/api/v1/node", *key, &error);
   if (!body && error.status == 404 && !machines_) {
     machines_ = true;
     body = api_.Get("/api/v1/machine", *key, &error);
@@ -100,7 +101,7 @@ bool HeadscaleSource::Look(SnapshotSink& sink) {
     sink.Fail(body.error());
     return false;
   }
-  Parsed<NodeList> list = ParseNodeList(*body);
+  ErrorOr<NodeList> list = ParseNodeList(*body);
   if (!list) {
     sink.Fail(list.error());
     return false;
@@ -119,22 +120,22 @@ bool HeadscaleSource::Look(SnapshotSink& sink) {
   return true;
 }
 
-Parsed<bool> HeadscaleSource::AllowTags(const std::vector<std::string>& tags,
-                                        const std::string& key) {
+ErrorOr<bool> HeadscaleSource::AllowTags(const std::vector<std::string>& tags,
+                                         const std::string& key) {
   ApiError error;
-  Parsed<std::string> current = api_.Get("/api/v1/policy", key, &error);
-  if (!current) return Parsed<bool>::Error("reading the policy: " + current.error());
+  ErrorOr<std::string> current = api_.Get("/api/v1/policy", key, &error);
+  if (!current) return ErrorOr<bool>::Error("reading the policy: " + current.error());
   rapidjson::Document document;
   document.Parse(current->c_str(), current->size());
   if (document.HasParseError() || !document.IsObject() || !document.HasMember("policy") ||
       !document["policy"].IsString()) {
-    return Parsed<bool>::Error("the policy API answered without a policy");
+    return ErrorOr<bool>::Error("the policy API answered without a policy");
   }
-  Parsed<std::string> edited = AddTagOwners(document["policy"].GetString(), tags);
-  if (!edited) return Parsed<bool>::Error(edited.error());
+  ErrorOr<std::string> edited = AddTagOwners(document["policy"].GetString(), tags);
+  if (!edited) return ErrorOr<bool>::Error(edited.error());
   if (*edited == document["policy"].GetString()) return false;
-  Parsed<std::string> put = api_.Send("PUT", "/api/v1/policy", PolicyBody(*edited), key, &error);
-  if (!put) return Parsed<bool>::Error("writing the policy: " + put.error());
+  ErrorOr<std::string> put = api_.Send("PUT", "/api/v1/policy", PolicyBody(*edited), key, &error);
+  if (!put) return ErrorOr<bool>::Error("writing the policy: " + put.error());
   return true;
 }
 
@@ -165,9 +166,9 @@ std::string HeadscaleSource::TrySetTags(const NodeList& list, const SelfIdentity
   const std::string path =
       (machines_ ? "/api/v1/machine/" : "/api/v1/node/") + (*change)->node_id + "/tags";
   ApiError error;
-  Parsed<std::string> set = api_.Send("POST", path, TagsBody((*change)->tags), key, &error);
+  ErrorOr<std::string> set = api_.Send("POST", path, TagsBody((*change)->tags), key, &error);
   if (!set && error.status == 400 && options_.self_register.manage_policy) {
-    Parsed<bool> allowed = AllowTags(wanted, key);
+    ErrorOr<bool> allowed = AllowTags(wanted, key);
     if (!allowed) {
       retry_register_at_ = SteadyClock::now() + kRegisterRetry;
       return "could not add our tags to the policy's tagOwners: " + allowed.error();
@@ -238,8 +239,8 @@ constexpr OptionSpec kOptions[] = {
      "the policy API, changing nothing else; only for a policy kept in Headscale's database."},
 };
 
-Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
-  using Result = Parsed<std::shared_ptr<Source>>;
+ErrorOr<std::shared_ptr<Source>> Create(const SourceContext& context) {
+  using Result = ErrorOr<std::shared_ptr<Source>>;
   const OptionValues& values = context.source.options;
   const auto refuse = [&values](std::string_view key, const std::string& reason) {
     return Result::Error("headscale: " + std::string(key) + ": " + reason + " (" +

@@ -9,10 +9,10 @@
 #include "adapters/headscale/api_client.h"
 #include "adapters/headscale/node_list.h"
 #include "adapters/headscale/node_selection.h"
-#include "sidecar/config/duration.h"
 #include "sidecar/config/environment.h"
 #include "sidecar/core/source.h"
-#include "sidecar/net/app_tags.h"
+#include "sidecar/option/duration.h"
+#include "sidecar/tailnet/app_tags.h"
 
 namespace peerscout::headscale {
 
@@ -45,13 +45,13 @@ class HeadscaleSource : public Source {
   bool Look(SnapshotSink& sink);
 
  private:
-  Parsed<std::string> Key() const;
+  ErrorOr<std::string> Key() const;
   // Sets our node's app tags when they differ from what it carries; register_state_ and
   // register_problem_ say how it went.
   void RegisterSelf(const NodeList& list, const std::string& key);
   std::string TrySetTags(const NodeList& list, const SelfIdentity& self, const std::string& key);
   // Adds tagOwners entries for `tags` through the policy API.
-  Parsed<bool> AllowTags(const std::vector<std::string>& tags, const std::string& key);
+  ErrorOr<bool> AllowTags(const std::vector<std::string>& tags, const std::string& key);
 
   HeadscaleSourceOptions options_;
   Environment env_;

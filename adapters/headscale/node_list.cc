@@ -99,27 +99,27 @@ std::string_view GenerationName(ApiGeneration generation) {
   return "unknown";
 }
 
-Parsed<NodeList> ParseNodeList(std::string_view json) {
+ErrorOr<NodeList> ParseNodeList(std::string_view json) {
   if (json.size() > kMaxNodeListBytes) {
-    return Parsed<NodeList>::Error("node list is larger than " +
-                                   std::to_string(kMaxNodeListBytes >> 20) + " MiB");
+    return ErrorOr<NodeList>::Error("node list is larger than " +
+                                    std::to_string(kMaxNodeListBytes >> 20) + " MiB");
   }
   rapidjson::Document document;
   document.Parse<kParseFlags>(json.data(), json.size());
   if (document.HasParseError()) {
-    return Parsed<NodeList>::Error(std::string("node list is not valid JSON: ") +
-                                   rapidjson::GetParseError_En(document.GetParseError()) +
-                                   " at byte " + std::to_string(document.GetErrorOffset()));
+    return ErrorOr<NodeList>::Error(std::string("node list is not valid JSON: ") +
+                                    rapidjson::GetParseError_En(document.GetParseError()) +
+                                    " at byte " + std::to_string(document.GetErrorOffset()));
   }
-  if (!document.IsObject()) return Parsed<NodeList>::Error("node list is not a JSON object");
+  if (!document.IsObject()) return ErrorOr<NodeList>::Error("node list is not a JSON object");
   const bool machines = !document.HasMember("nodes");
   if (machines && !document.HasMember("machines")) {
-    return Parsed<NodeList>::Error("the response has neither \"nodes\" nor \"machines\"");
+    return ErrorOr<NodeList>::Error("the response has neither \"nodes\" nor \"machines\"");
   }
   const Value& nodes = document[machines ? "machines" : "nodes"];
   NodeList result;
   if (nodes.IsNull()) return result;
-  if (!nodes.IsArray()) return Parsed<NodeList>::Error("\"nodes\" is not a list");
+  if (!nodes.IsArray()) return ErrorOr<NodeList>::Error("\"nodes\" is not a list");
   result.nodes.reserve(nodes.Size());
   for (const Value& item : nodes.GetArray()) {
     if (!item.IsObject()) continue;

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 
 namespace peerscout::headscale {
 
@@ -43,6 +43,6 @@ inline constexpr size_t kMaxNodeListBytes = 64u << 20;
 
 // A JSON object with "nodes" (or "machines"); unknown fields ignored, missing ones default,
 // null allowed for any object, list or timestamp. Anything else is refused with the reason.
-Parsed<NodeList> ParseNodeList(std::string_view json);
+ErrorOr<NodeList> ParseNodeList(std::string_view json);
 
 }  // namespace peerscout::headscale

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "sidecar/core/clock_text.h"
-#include "sidecar/core/tailnet_node.h"
-#include "sidecar/net/app_tags.h"
+#include "sidecar/tailnet/app_tags.h"
+#include "sidecar/tailnet/tailnet_node.h"
 
 namespace peerscout::headscale {
 namespace {

@@ -114,10 +114,10 @@ std::vector<std::string> AppTagsFor(const PeerId& id, std::optional<uint16_t> po
   return tags;
 }
 
-Parsed<std::optional<TagChange>> PlanTagChange(const NodeList& list, const SelfIdentity& self,
-                                               const std::vector<std::string>& wanted,
-                                               std::string_view prefix) {
-  using Result = Parsed<std::optional<TagChange>>;
+ErrorOr<std::optional<TagChange>> PlanTagChange(const NodeList& list, const SelfIdentity& self,
+                                                const std::vector<std::string>& wanted,
+                                                std::string_view prefix) {
+  using Result = ErrorOr<std::optional<TagChange>>;
   const auto ours = std::find_if(list.nodes.begin(), list.nodes.end(),
                                  [&self](const Node& node) { return Holds(node, self); });
   if (ours == list.nodes.end()) {
@@ -144,17 +144,17 @@ std::string PolicySnippet(const std::vector<std::string>& tags) {
   return text + "\n}\n";
 }
 
-Parsed<std::string> AddTagOwners(std::string_view policy, const std::vector<std::string>& tags) {
+ErrorOr<std::string> AddTagOwners(std::string_view policy, const std::vector<std::string>& tags) {
   rapidjson::MemoryStream stream(policy.data(), policy.size());
   PolicyLayout layout(stream);
   rapidjson::Reader reader;
   const rapidjson::ParseResult result = reader.Parse<kHuJsonFlags>(stream, layout);
   if (!result) {
-    return Parsed<std::string>::Error(std::string("the policy does not parse: ") +
-                                      rapidjson::GetParseError_En(result.Code()) + " at byte " +
-                                      std::to_string(result.Offset()));
+    return ErrorOr<std::string>::Error(std::string("the policy does not parse: ") +
+                                       rapidjson::GetParseError_En(result.Code()) + " at byte " +
+                                       std::to_string(result.Offset()));
   }
-  if (!layout.top_open) return Parsed<std::string>::Error("the policy is not an object");
+  if (!layout.top_open) return ErrorOr<std::string>::Error("the policy is not an object");
   std::vector<std::string> missing;
   for (const std::string& tag : tags) {
     if (std::find(layout.owners().begin(), layout.owners().end(), tag) == layout.owners().end()) {
@@ -166,7 +166,7 @@ Parsed<std::string> AddTagOwners(std::string_view policy, const std::vector<std:
   std::string entries = Entries(missing, "    ");
   const std::optional<size_t> at =
       PastBrace(policy, layout.owners_open ? *layout.owners_open : *layout.top_open);
-  if (!at) return Parsed<std::string>::Error("cannot find where tagOwners opens");
+  if (!at) return ErrorOr<std::string>::Error("cannot find where tagOwners opens");
   if (layout.owners_open) {
     if (layout.owners_empty) entries.pop_back();  // no member follows: no comma
     text.insert(*at, entries);

@@ -9,7 +9,7 @@
 
 #include "adapters/headscale/node_list.h"
 #include "sidecar/core/self_identity.h"
-#include "sidecar/net/app_tags.h"
+#include "sidecar/tailnet/app_tags.h"
 
 namespace peerscout::headscale {
 
@@ -25,9 +25,9 @@ struct TagChange {
 // Our node is the one holding one of our addresses. Its new tag set keeps every tag that is not
 // an app tag of `prefix` and adds `wanted`; nothing when it already carries exactly that. An
 // error when our node is not in the list.
-Parsed<std::optional<TagChange>> PlanTagChange(const NodeList& list, const SelfIdentity& self,
-                                               const std::vector<std::string>& wanted,
-                                               std::string_view prefix);
+ErrorOr<std::optional<TagChange>> PlanTagChange(const NodeList& list, const SelfIdentity& self,
+                                                const std::vector<std::string>& wanted,
+                                                std::string_view prefix);
 
 // The tagOwners entries that let these tags be set ("tag:...": []), as policy text to paste.
 std::string PolicySnippet(const std::vector<std::string>& tags);
@@ -35,6 +35,6 @@ std::string PolicySnippet(const std::vector<std::string>& tags);
 // Adds "tag": [] to the policy's tagOwners for each tag it lacks, editing the text in place so
 // that comments, order and everything else stay as they were. The policy is HuJSON (JSON with
 // comments and trailing commas). Returns the text unchanged when nothing is missing.
-Parsed<std::string> AddTagOwners(std::string_view policy, const std::vector<std::string>& tags);
+ErrorOr<std::string> AddTagOwners(std::string_view policy, const std::vector<std::string>& tags);
 
 }  // namespace peerscout::headscale

@@ -97,7 +97,7 @@ void ReadDnsaddr(std::string_view text, const IpAddress& source, PeerReading& pe
     message.dropped.emplace_back("dnsaddr is not UTF-8");
     return;
   }
-  Parsed<Multiaddr> address = Multiaddr::Parse(text.substr(kDnsaddr.size()));
+  ErrorOr<Multiaddr> address = Multiaddr::Parse(text.substr(kDnsaddr.size()));
   if (!address) {
     message.dropped.push_back(Quoted(text).append(": ").append(address.error()));
   } else if (!address->peer_id) {
@@ -156,13 +156,14 @@ bool AsksForPeers(const ldns_pkt* packet) {
 
 }  // namespace
 
-Parsed<Libp2pMessage> ParseLibp2pMessage(std::span<const uint8_t> packet, const IpAddress& source) {
+ErrorOr<Libp2pMessage> ParseLibp2pMessage(std::span<const uint8_t> packet,
+                                          const IpAddress& source) {
   ldns_pkt* raw = nullptr;
   const ldns_status status = ldns_wire2pkt(&raw, packet.data(), packet.size());
   PacketPtr parsed(raw);
   if (status != LDNS_STATUS_OK) {
-    return Parsed<Libp2pMessage>::Error(std::string("malformed: ") +
-                                        ldns_get_errorstr_by_id(status));
+    return ErrorOr<Libp2pMessage>::Error(std::string("malformed: ") +
+                                         ldns_get_errorstr_by_id(status));
   }
   Libp2pMessage message;
   // rust-libp2p tells a query by its questions, not by the QR bit; so do we.

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "sidecar/base/error_or.h"
 #include "sidecar/net/endpoint.h"
 #include "sidecar/net/ip_address.h"
-#include "sidecar/net/parsed.h"
 #include "sidecar/net/peer_id.h"
 
 namespace peerscout::mdns {
@@ -37,7 +37,7 @@ struct Libp2pMessage {
 };
 
 // Refuses what ldns cannot read (truncated records, compression loops, bad lengths).
-Parsed<Libp2pMessage> ParseLibp2pMessage(std::span<const uint8_t> packet, const IpAddress& source);
+ErrorOr<Libp2pMessage> ParseLibp2pMessage(std::span<const uint8_t> packet, const IpAddress& source);
 
 // One `_p2p._udp.local` PTR question, class IN, id 0, no flags: what libp2p peers answer.
 std::vector<uint8_t> BuildLibp2pQuery();

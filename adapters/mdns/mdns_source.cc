@@ -15,7 +15,7 @@
 #include "adapters/mdns/libp2p_message.h"
 #include "adapters/mdns/service_txt.h"
 #include "sidecar/config/config.h"
-#include "sidecar/net/stop_event.h"
+#include "sidecar/system/stop_event.h"
 
 namespace peerscout::mdns {
 namespace {
@@ -222,7 +222,7 @@ void MdnsSource::Hear(const Datagram& datagram, const std::vector<IpAddress>& ou
     spdlog::debug("mdns: dropped an oversized packet from {}", datagram.source.ToString());
     return;
   }
-  Parsed<Libp2pMessage> message = ParseLibp2pMessage(datagram.bytes, datagram.source);
+  ErrorOr<Libp2pMessage> message = ParseLibp2pMessage(datagram.bytes, datagram.source);
   if (!message) {
     Count("packets_dropped");
     spdlog::debug("mdns: dropped a packet from {}: {}", datagram.source.ToString(),
@@ -255,7 +255,7 @@ bool MdnsSource::OpenSockets(std::vector<MulticastSocket>& sockets) {
   if (options_.ipv6) families.push_back(IpAddress::Family::kV6);
   std::string failures;
   for (const IpAddress::Family family : families) {
-    Parsed<MulticastSocket> opened = MulticastSocket::Open(family);
+    ErrorOr<MulticastSocket> opened = MulticastSocket::Open(family);
     if (opened) {
       sockets.push_back(std::move(opened).value());
     } else {
@@ -436,8 +436,8 @@ bool IsServiceType(std::string_view type) {
   });
 }
 
-Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
-  using Result = Parsed<std::shared_ptr<Source>>;
+ErrorOr<std::shared_ptr<Source>> Create(const SourceContext& context) {
+  using Result = ErrorOr<std::shared_ptr<Source>>;
   const OptionValues& values = context.source.options;
   const auto refuse = [&values](std::string_view key, const std::string& reason) {
     return Result::Error("mdns: " + std::string(key) + ": " + reason + " (" + values.Origin(key) +

@@ -18,8 +18,8 @@
 #include "adapters/mdns/query_schedule.h"
 #include "adapters/mdns/service_backend.h"
 #include "adapters/mdns/service_table.h"
-#include "sidecar/config/duration.h"
 #include "sidecar/core/source.h"
+#include "sidecar/option/duration.h"
 
 namespace peerscout::mdns {
 

@@ -94,8 +94,8 @@ std::vector<MulticastInterface> ListMulticastInterfaces(const std::vector<std::s
   return interfaces;
 }
 
-Parsed<MulticastSocket> MulticastSocket::Open(IpAddress::Family family) {
-  using Result = Parsed<MulticastSocket>;
+ErrorOr<MulticastSocket> MulticastSocket::Open(IpAddress::Family family) {
+  using Result = ErrorOr<MulticastSocket>;
   const bool v6 = family == IpAddress::Family::kV6;
   const int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return Result::Error(std::string("socket: ") + std::strerror(errno));

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "sidecar/base/error_or.h"
 #include "sidecar/net/ip_address.h"
-#include "sidecar/net/parsed.h"
 
 namespace peerscout::mdns {
 
@@ -38,7 +38,7 @@ class MulticastSocket {
  public:
   static constexpr uint16_t kPort = 5353;
 
-  static Parsed<MulticastSocket> Open(IpAddress::Family family);
+  static ErrorOr<MulticastSocket> Open(IpAddress::Family family);
   MulticastSocket(MulticastSocket&& other) noexcept
       : fd_(other.fd_), family_(other.family_), joined_(std::move(other.joined_)) {
     other.fd_ = -1;

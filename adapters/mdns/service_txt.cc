@@ -32,11 +32,11 @@ void ReadValue(const std::string& key, std::string_view value, ServiceTxt& txt) 
     txt.refused.push_back(key + ": " + std::string(why));
   };
   if (key == "peer_id") {
-    Parsed<PeerId> id = PeerId::Parse(value);
+    ErrorOr<PeerId> id = PeerId::Parse(value);
     if (!id) return refuse(id.error());
     txt.peer_id = std::move(id).value();
   } else if (key == "port") {
-    Parsed<uint16_t> port = ParsePort(value);
+    ErrorOr<uint16_t> port = ParsePort(value);
     if (!port || *port == 0) return refuse("not a port");
     txt.port = *port;
   } else if (key == "app") {

@@ -13,8 +13,8 @@
 #include <cstring>
 #include <sstream>
 
-#include "sidecar/core/process_spawn.h"
 #include "sidecar/net/reply_text.h"
+#include "sidecar/system/process_spawn.h"
 
 namespace peerscout::tailscale {
 namespace {
@@ -58,10 +58,10 @@ pid_t Spawn(const std::vector<std::string>& argv, Pipe& out, Pipe& err, int& spa
 
 }  // namespace
 
-Parsed<std::string> CommandOutput(const std::vector<std::string>& argv,
-                                  std::chrono::milliseconds timeout, size_t max_bytes,
-                                  std::stop_token stop) {
-  using Result = Parsed<std::string>;
+ErrorOr<std::string> CommandOutput(const std::vector<std::string>& argv,
+                                   std::chrono::milliseconds timeout, size_t max_bytes,
+                                   std::stop_token stop) {
+  using Result = ErrorOr<std::string>;
   if (argv.empty()) return Result::Error("empty command");
   Pipe out;
   Pipe err;

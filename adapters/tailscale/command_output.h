@@ -7,16 +7,16 @@
 #include <string>
 #include <vector>
 
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 
 namespace peerscout::tailscale {
 
 // Its standard output when it exits 0 within `timeout` and prints at most `max_bytes`; else
 // why not (the exit code and the first line of its standard error). Killed on a timeout, an
 // oversized output or a stop request.
-Parsed<std::string> CommandOutput(const std::vector<std::string>& argv,
-                                  std::chrono::milliseconds timeout, size_t max_bytes,
-                                  std::stop_token stop);
+ErrorOr<std::string> CommandOutput(const std::vector<std::string>& argv,
+                                   std::chrono::milliseconds timeout, size_t max_bytes,
+                                   std::stop_token stop);
 
 // Whether `program` names an executable, as execvp would find it.
 bool FindExecutable(const std::string& program);

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 
-#include "sidecar/net/stop_event.h"
+#include "sidecar/system/stop_event.h"
 
 namespace peerscout::tailscale {
 

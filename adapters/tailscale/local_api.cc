@@ -76,9 +76,9 @@ size_t ReadStream(char* data, size_t size, size_t count, void* pointer) {
 
 }  // namespace
 
-Parsed<std::string> LocalApi::Get(std::string_view path, size_t max_bytes, bool* too_large) const {
+ErrorOr<std::string> LocalApi::Get(std::string_view path, size_t max_bytes, bool* too_large) const {
   CurlHandle curl = NewHandle(socket_, std::string(kBaseUrl) + std::string(path));
-  if (!curl) return Parsed<std::string>::Error("libcurl could not start");
+  if (!curl) return ErrorOr<std::string>::Error("libcurl could not start");
   CappedBody capture{"", max_bytes};
   char error[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_.count()));
@@ -91,17 +91,17 @@ Parsed<std::string> LocalApi::Get(std::string_view path, size_t max_bytes, bool*
   capture.too_large = capture.too_large || code == CURLE_FILESIZE_EXCEEDED;
   if (too_large) *too_large = capture.too_large;
   if (capture.too_large) {
-    return Parsed<std::string>::Error("LocalAPI " + std::string(path) + " is larger than " +
-                                      std::to_string(max_bytes >> 20) + " MiB");
+    return ErrorOr<std::string>::Error("LocalAPI " + std::string(path) + " is larger than " +
+                                       std::to_string(max_bytes >> 20) + " MiB");
   }
   if (code != CURLE_OK)
-    return Parsed<std::string>::Error(ConnectError(socket_, curl.get(), code, error));
+    return ErrorOr<std::string>::Error(ConnectError(socket_, curl.get(), code, error));
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   if (status != 200) {
-    return Parsed<std::string>::Error("LocalAPI " + std::string(path) + " on " + socket_ +
-                                      " answered " + std::to_string(status) + ": " +
-                                      FirstLine(capture.text));
+    return ErrorOr<std::string>::Error("LocalAPI " + std::string(path) + " on " + socket_ +
+                                       " answered " + std::to_string(status) + ": " +
+                                       FirstLine(capture.text));
   }
   return std::move(capture.text);
 }

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 
 namespace peerscout::tailscale {
 
@@ -33,7 +33,8 @@ class LocalApi {
 
   // GET /localapi/v0/<path>: the body of a 200; any other outcome is an error that names the
   // socket and what to check. `too_large`, when given, says whether the body passed `max_bytes`.
-  Parsed<std::string> Get(std::string_view path, size_t max_bytes, bool* too_large = nullptr) const;
+  ErrorOr<std::string> Get(std::string_view path, size_t max_bytes,
+                           bool* too_large = nullptr) const;
 
   // Streams /localapi/v0/watch-ipn-bus?mask=<mask>. Each message only says that something
   // changed: `on_message` runs for each one. `tick` runs after every wake-up and returns how

@@ -262,10 +262,10 @@ class StatusReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Stat
 
 }  // namespace
 
-Parsed<Status> ParseStatus(std::string_view json) {
+ErrorOr<Status> ParseStatus(std::string_view json) {
   if (json.size() > kMaxStatusBytes) {
-    return Parsed<Status>::Error("status is larger than " + std::to_string(kMaxStatusBytes >> 20) +
-                                 " MiB");
+    return ErrorOr<Status>::Error("status is larger than " + std::to_string(kMaxStatusBytes >> 20) +
+                                  " MiB");
   }
   Status status;
   status.peers.reserve(json.size() / 1024 + 4);  // a peer takes about 1.2 KB of JSON
@@ -274,16 +274,16 @@ Parsed<Status> ParseStatus(std::string_view json) {
   rapidjson::MemoryStream bytes(json.data(), json.size());
   const rapidjson::ParseResult result = reader.Parse(bytes, handler);
   if (handler.too_deep()) {
-    return Parsed<Status>::Error("status is nested deeper than " + std::to_string(kMaxDepth) +
-                                 " levels");
+    return ErrorOr<Status>::Error("status is nested deeper than " + std::to_string(kMaxDepth) +
+                                  " levels");
   }
-  if (handler.bad_utf8()) return Parsed<Status>::Error("status holds text that is not UTF-8");
+  if (handler.bad_utf8()) return ErrorOr<Status>::Error("status holds text that is not UTF-8");
   if (!result) {
-    return Parsed<Status>::Error(std::string("status is not valid JSON: ") +
-                                 rapidjson::GetParseError_En(result.Code()) + " at byte " +
-                                 std::to_string(result.Offset()));
+    return ErrorOr<Status>::Error(std::string("status is not valid JSON: ") +
+                                  rapidjson::GetParseError_En(result.Code()) + " at byte " +
+                                  std::to_string(result.Offset()));
   }
-  if (!handler.saw_object()) return Parsed<Status>::Error("status is not a JSON object");
+  if (!handler.saw_object()) return ErrorOr<Status>::Error("status is not a JSON object");
   return status;
 }
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 
 namespace peerscout::tailscale {
 
@@ -42,6 +42,6 @@ inline constexpr size_t kMaxStatusBytes = 64u << 20;
 
 // A pass over the JSON that keeps only the fields above: unknown fields are skipped, missing
 // ones keep their defaults. Refuses what is not a JSON object, or is larger than the cap.
-Parsed<Status> ParseStatus(std::string_view json);
+ErrorOr<Status> ParseStatus(std::string_view json);
 
 }  // namespace peerscout::tailscale

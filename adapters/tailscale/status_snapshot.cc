@@ -6,9 +6,9 @@
 #include <algorithm>
 
 #include "sidecar/core/clock_text.h"
-#include "sidecar/core/tailnet_node.h"
-#include "sidecar/net/app_tags.h"
 #include "sidecar/net/dns_name.h"
+#include "sidecar/tailnet/app_tags.h"
+#include "sidecar/tailnet/tailnet_node.h"
 
 namespace peerscout::tailscale {
 namespace {
@@ -107,8 +107,8 @@ SelfIdentity SelfOf(const PeerStatus& self, const PeerSelection& selection) {
 
 }  // namespace
 
-Parsed<Snapshot> SnapshotFromStatus(const Status& status, const PeerSelection& selection) {
-  if (status.backend_state != "Running") return Parsed<Snapshot>::Error(StateError(status));
+ErrorOr<Snapshot> SnapshotFromStatus(const Status& status, const PeerSelection& selection) {
+  if (status.backend_state != "Running") return ErrorOr<Snapshot>::Error(StateError(status));
   Snapshot snapshot;
   snapshot.self = SelfOf(status.self, selection);
   snapshot.observations.reserve(status.peers.size());

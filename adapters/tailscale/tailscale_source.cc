@@ -14,9 +14,9 @@
 #include "adapters/tailscale/status.h"
 #include "adapters/tailscale/status_snapshot.h"
 #include "sidecar/config/config.h"
-#include "sidecar/core/tailnet_node.h"
-#include "sidecar/net/app_tags.h"
 #include "sidecar/net/reply_text.h"
+#include "sidecar/tailnet/app_tags.h"
+#include "sidecar/tailnet/tailnet_node.h"
 
 namespace peerscout::tailscale {
 namespace {
@@ -53,9 +53,9 @@ bool IsSocket(const std::string& path) {
 }
 
 // Read in chunks: a buffer of the whole cap up front would touch 64 MiB on every poll.
-Parsed<std::string> ReadFile(const std::string& path, bool& too_large) {
+ErrorOr<std::string> ReadFile(const std::string& path, bool& too_large) {
   std::ifstream file(path, std::ios::binary);
-  if (!file) return Parsed<std::string>::Error("cannot read status_file " + path);
+  if (!file) return ErrorOr<std::string>::Error("cannot read status_file " + path);
   CappedBody body{"", kMaxStatusBytes};
   std::vector<char> chunk(size_t{64} << 10);
   while (file.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || file.gcount() > 0) {
@@ -63,8 +63,8 @@ Parsed<std::string> ReadFile(const std::string& path, bool& too_large) {
   }
   too_large = body.too_large;
   if (too_large) {
-    return Parsed<std::string>::Error("status_file " + path + " is larger than " +
-                                      std::to_string(kMaxStatusBytes >> 20) + " MiB");
+    return ErrorOr<std::string>::Error("status_file " + path + " is larger than " +
+                                       std::to_string(kMaxStatusBytes >> 20) + " MiB");
   }
   return std::move(body.text);
 }
@@ -103,7 +103,7 @@ std::optional<Mode> TailscaleSource::Detect(std::string& why_not) const {
   return std::nullopt;
 }
 
-Parsed<std::string> TailscaleSource::Read(Mode mode, std::stop_token stop, bool& too_large) const {
+ErrorOr<std::string> TailscaleSource::Read(Mode mode, std::stop_token stop, bool& too_large) const {
   too_large = false;
   switch (mode) {
     case Mode::kLocalApi:
@@ -116,25 +116,25 @@ Parsed<std::string> TailscaleSource::Read(Mode mode, std::stop_token stop, bool&
     case Mode::kAuto:
       break;
   }
-  return Parsed<std::string>::Error("no mode");
+  return ErrorOr<std::string>::Error("no mode");
 }
 
 bool TailscaleSource::Look(Mode mode, std::stop_token stop, SnapshotSink& sink) const {
   const auto started = SteadyClock::now();
   bool too_large = false;
-  Parsed<std::string> body = Read(mode, stop, too_large);
+  ErrorOr<std::string> body = Read(mode, stop, too_large);
   if (stop.stop_requested()) return false;
   if (!body) {
     if (too_large) sink.Count("reply_too_large");
     sink.Fail(body.error());
     return false;
   }
-  Parsed<Status> status = ParseStatus(*body);
+  ErrorOr<Status> status = ParseStatus(*body);
   if (!status) {
     sink.Fail(std::string(ModeName(mode)) + ": " + status.error());
     return false;
   }
-  Parsed<Snapshot> snapshot = SnapshotFromStatus(*status, options_.selection);
+  ErrorOr<Snapshot> snapshot = SnapshotFromStatus(*status, options_.selection);
   if (!snapshot) {
     sink.Fail(snapshot.error());
     return false;
@@ -236,8 +236,8 @@ Mode ParseMode(const std::string& text) {
   return Mode::kAuto;
 }
 
-Parsed<std::shared_ptr<Source>> Create(const SourceContext& context) {
-  using Result = Parsed<std::shared_ptr<Source>>;
+ErrorOr<std::shared_ptr<Source>> Create(const SourceContext& context) {
+  using Result = ErrorOr<std::shared_ptr<Source>>;
   const OptionValues& values = context.source.options;
   const auto refuse = [&values](std::string_view key, const std::string& reason) {
     return Result::Error("tailscale: " + std::string(key) + ": " + reason + " (" +

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "adapters/tailscale/peer_selection.h"
-#include "sidecar/config/duration.h"
 #include "sidecar/core/source.h"
+#include "sidecar/option/duration.h"
 
 namespace peerscout::tailscale {
 
@@ -40,7 +40,7 @@ class TailscaleSource : public Source {
   // reason, when none does.
   std::optional<Mode> Detect(std::string& why_not) const;
   // The payload; `too_large` says whether it was refused for passing kMaxStatusBytes.
-  Parsed<std::string> Read(Mode mode, std::stop_token stop, bool& too_large) const;
+  ErrorOr<std::string> Read(Mode mode, std::stop_token stop, bool& too_large) const;
   // One round: read, parse, select, then Publish or Fail. True when it published.
   bool Look(Mode mode, std::stop_token stop, SnapshotSink& sink) const;
   // Follows the IPN bus until it ends, reading the status after each burst of messages.

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "sidecar/core/process_spawn.h"
+#include "sidecar/system/process_spawn.h"
 
 namespace peerscout::cli {
 namespace {
@@ -29,12 +29,12 @@ constexpr std::pair<std::string_view, int> kSignals[] = {
 
 }  // namespace
 
-Parsed<pid_t> SpawnChild(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& environment) {
+ErrorOr<pid_t> SpawnChild(const std::vector<std::string>& argv,
+                          const std::vector<std::string>& environment) {
   std::vector<char*> variables = Pointers(environment);
   pid_t pid = 0;
   const int error = SpawnProgram(argv, nullptr, variables.data(), false, pid);
-  if (error != 0) return Parsed<pid_t>::Error(argv[0] + ": " + std::strerror(error));
+  if (error != 0) return ErrorOr<pid_t>::Error(argv[0] + ": " + std::strerror(error));
   return pid;
 }
 

@@ -9,13 +9,13 @@
 #include <string_view>
 #include <vector>
 
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 
 namespace peerscout::cli {
 
 // Starts argv[0] (searched in PATH) with exactly `environment` (see SpawnProgram).
-Parsed<pid_t> SpawnChild(const std::vector<std::string>& argv,
-                         const std::vector<std::string>& environment);
+ErrorOr<pid_t> SpawnChild(const std::vector<std::string>& argv,
+                          const std::vector<std::string>& environment);
 
 // Replaces this process with argv[0]: returns only on failure, with the exit code to use
 // (127: not found, 126: not runnable), after saying why on stderr.

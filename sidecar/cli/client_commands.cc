@@ -4,8 +4,8 @@
 
 #include "sidecar/cli/commands.h"
 #include "sidecar/cli/stdout_view.h"
+#include "sidecar/cli/unix_http_client.h"
 #include "sidecar/config/config_loader.h"
-#include "sidecar/server/unix_http_client.h"
 #include "sidecar/terminal/peer_table.h"
 #include "sidecar/terminal/status_table.h"
 

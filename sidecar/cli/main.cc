@@ -5,7 +5,7 @@
 
 #include "sidecar/cli/child_process.h"
 #include "sidecar/cli/commands.h"
-#include "sidecar/config/duration.h"
+#include "sidecar/option/duration.h"
 
 namespace {
 

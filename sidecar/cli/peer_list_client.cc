@@ -4,8 +4,8 @@
 
 #include <thread>
 
+#include "sidecar/cli/unix_http_client.h"
 #include "sidecar/render/format.h"
-#include "sidecar/server/unix_http_client.h"
 
 namespace peerscout::cli {
 namespace {
@@ -76,16 +76,16 @@ size_t WaitForPeers(const std::string& socket, size_t min_peers, SteadyClock::ti
   }
 }
 
-Parsed<AppProfile> FetchApp(const std::string& socket) {
+ErrorOr<AppProfile> FetchApp(const std::string& socket) {
   auto reply = GetOverUnixSocket(socket, "/v1/app", std::chrono::seconds(5));
-  if (!reply) return Parsed<AppProfile>::Error(reply.error());
+  if (!reply) return ErrorOr<AppProfile>::Error(reply.error());
   if (reply->status != 200) {
-    return Parsed<AppProfile>::Error("/v1/app: HTTP " + std::to_string(reply->status));
+    return ErrorOr<AppProfile>::Error("/v1/app: HTTP " + std::to_string(reply->status));
   }
   rapidjson::Document document;
   document.Parse(reply->body.c_str(), reply->body.size());
   if (document.HasParseError() || !document.IsObject()) {
-    return Parsed<AppProfile>::Error("/v1/app: not a JSON object");
+    return ErrorOr<AppProfile>::Error("/v1/app: not a JSON object");
   }
   AppProfile app;
   app.name = StringField(document, "name");
@@ -103,7 +103,7 @@ Parsed<AppProfile> FetchApp(const std::string& socket) {
   return app;
 }
 
-Parsed<ListValues> FetchValues(const std::string& socket, const std::vector<EnvSpec>& specs) {
+ErrorOr<ListValues> FetchValues(const std::string& socket, const std::vector<EnvSpec>& specs) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     ListValues list;
     std::optional<uint64_t> version;
@@ -111,7 +111,7 @@ Parsed<ListValues> FetchValues(const std::string& socket, const std::vector<EnvS
     for (const EnvSpec& spec : specs) {
       auto reply = GetOverUnixSocket(socket, ValuesTarget(spec), std::chrono::seconds(5));
       if (!reply || reply->status != 200) {
-        return Parsed<ListValues>::Error(
+        return ErrorOr<ListValues>::Error(
             reply ? "HTTP " + std::to_string(reply->status) + ": " + reply->body : reply.error());
       }
       if (version && reply->index != version) consistent = false;
@@ -125,7 +125,7 @@ Parsed<ListValues> FetchValues(const std::string& socket, const std::vector<EnvS
     list.version = version.value_or(0);
     if (consistent) return list;
   }
-  return Parsed<ListValues>::Error("the peer list kept changing while it was read");
+  return ErrorOr<ListValues>::Error("the peer list kept changing while it was read");
 }
 
 std::optional<uint64_t> WaitForChange(const std::string& socket, uint64_t index,

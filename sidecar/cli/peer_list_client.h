@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "sidecar/base/error_or.h"
 #include "sidecar/cli/child_environment.h"
 #include "sidecar/config/app_profile.h"
-#include "sidecar/net/parsed.h"
 
 namespace peerscout::cli {
 
@@ -32,7 +32,7 @@ bool WaitUntilHealthy(const std::string& socket, SteadyClock::time_point deadlin
 size_t WaitForPeers(const std::string& socket, size_t min_peers, SteadyClock::time_point deadline);
 
 // The app profile the sidecar was configured with (GET /v1/app).
-Parsed<AppProfile> FetchApp(const std::string& socket);
+ErrorOr<AppProfile> FetchApp(const std::string& socket);
 
 struct ListValues {
   uint64_t version = 0;
@@ -40,7 +40,7 @@ struct ListValues {
 };
 
 // Every variable's value from one version of the list: read again if it changed in between.
-Parsed<ListValues> FetchValues(const std::string& socket, const std::vector<EnvSpec>& specs);
+ErrorOr<ListValues> FetchValues(const std::string& socket, const std::vector<EnvSpec>& specs);
 
 // Blocks until the list's version differs from `index` (or `wait` passes); the new version, or
 // nullopt when the sidecar could not be asked.

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "sidecar/cli/commands.h"
-#include "sidecar/net/app_tags.h"
+#include "sidecar/tailnet/app_tags.h"
 
 namespace peerscout::cli {
 namespace {

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sidecar/config/option.h"
+#include "sidecar/option/option.h"
 #include "sidecar/render/peer_filter.h"
 
 namespace peerscout {

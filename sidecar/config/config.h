@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "sidecar/config/app_profile.h"
-#include "sidecar/config/duration.h"
-#include "sidecar/config/option.h"
 #include "sidecar/net/ip_address.h"
 #include "sidecar/net/multiaddr.h"
 #include "sidecar/net/peer_id.h"
+#include "sidecar/option/duration.h"
+#include "sidecar/option/option.h"
 #include "sidecar/render/format.h"
 #include "sidecar/render/peer_filter.h"
 #include "sidecar/render/peer_template.h"

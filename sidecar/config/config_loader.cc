@@ -8,10 +8,10 @@
 #include <set>
 
 #include "sidecar/config/config_schema.h"
-#include "sidecar/net/app_tags.h"
 #include "sidecar/net/endpoint.h"
-#include "sidecar/output/atomic_file.h"
 #include "sidecar/render/shell_quote.h"
+#include "sidecar/system/whole_file.h"
+#include "sidecar/tailnet/app_tags.h"
 
 namespace peerscout {
 namespace {
@@ -43,7 +43,7 @@ class Loader {
   Loader(std::string file, const Environment& env, SourceCatalog catalog)
       : file_(std::move(file)), env_(env), catalog_(catalog) {}
 
-  Parsed<Config> Load() {
+  ErrorOr<Config> Load() {
     toml::table root;
     if (!file_.empty()) {
       try {
@@ -51,10 +51,10 @@ class Loader {
       } catch (const toml::parse_error& error) {
         // toml++ reports a file it cannot open at line 0.
         if (error.source().begin.line == 0) {
-          return Parsed<Config>::Error(file_ + ": " + std::string(error.description()));
+          return ErrorOr<Config>::Error(file_ + ": " + std::string(error.description()));
         }
-        return Parsed<Config>::Error(file_ + ":" + std::to_string(error.source().begin.line) +
-                                     ": " + std::string(error.description()));
+        return ErrorOr<Config>::Error(file_ + ":" + std::to_string(error.source().begin.line) +
+                                      ": " + std::string(error.description()));
       }
     }
     Config config;
@@ -75,7 +75,7 @@ class Loader {
     if (!errors_.empty()) {
       std::string message;
       for (const std::string& error : errors_) message += (message.empty() ? "" : "\n") + error;
-      return Parsed<Config>::Error(message);
+      return ErrorOr<Config>::Error(message);
     }
     return config;
   }
@@ -633,7 +633,7 @@ std::string OverrideVariable(std::string_view section, std::string_view key) {
   return name;
 }
 
-Parsed<Config> LoadConfig(const std::string& file, const Environment& env, SourceCatalog catalog) {
+ErrorOr<Config> LoadConfig(const std::string& file, const Environment& env, SourceCatalog catalog) {
   return Loader(file, env, catalog).Load();
 }
 

@@ -11,7 +11,7 @@ namespace peerscout {
 
 // `file` may be empty: defaults and the environment only. Every error names the key and its
 // file line or variable; all errors are reported at once, one per line.
-Parsed<Config> LoadConfig(const std::string& file, const Environment& env, SourceCatalog catalog);
+ErrorOr<Config> LoadConfig(const std::string& file, const Environment& env, SourceCatalog catalog);
 
 // The variable that overrides a key: ("server", "socket_mode") -> PEERSCOUT_SERVER_SOCKET_MODE.
 std::string OverrideVariable(std::string_view section, std::string_view key);

@@ -5,7 +5,7 @@
 #include <span>
 #include <string_view>
 
-#include "sidecar/config/option.h"
+#include "sidecar/option/option.h"
 
 namespace peerscout {
 

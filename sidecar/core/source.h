@@ -12,10 +12,10 @@
 #include <string>
 #include <string_view>
 
-#include "sidecar/config/option.h"
+#include "sidecar/base/error_or.h"
 #include "sidecar/core/peer.h"
 #include "sidecar/core/snapshot.h"
-#include "sidecar/net/parsed.h"
+#include "sidecar/option/option.h"
 
 namespace peerscout {
 
@@ -73,7 +73,7 @@ struct SourceFactory {
   std::span<const OptionSpec> options;
   bool enabled_by_default;
   // Refuses a bad configuration with a reason; check-config calls it too.
-  std::function<Parsed<std::shared_ptr<Source>>(const SourceContext& context)> create;
+  std::function<ErrorOr<std::shared_ptr<Source>>(const SourceContext& context)> create;
 };
 
 using SourceCatalog = std::span<const SourceFactory>;

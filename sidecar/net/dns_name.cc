@@ -24,10 +24,10 @@ std::string CheckLabel(std::string_view label) {
 
 }  // namespace
 
-Parsed<DnsName> DnsName::Parse(std::string_view text) {
+ErrorOr<DnsName> DnsName::Parse(std::string_view text) {
   if (!text.empty() && text.back() == '.') text.remove_suffix(1);
-  if (text.empty()) return Parsed<DnsName>::Error("empty host name");
-  if (text.size() > kMaxNameLength) return Parsed<DnsName>::Error("host name too long");
+  if (text.empty()) return ErrorOr<DnsName>::Error("empty host name");
+  if (text.size() > kMaxNameLength) return ErrorOr<DnsName>::Error("host name too long");
   std::string lowered;
   lowered.reserve(text.size());
   for (char c : text) lowered += Lower(c);
@@ -37,14 +37,14 @@ Parsed<DnsName> DnsName::Parse(std::string_view text) {
     const size_t dot = rest.find('.');
     const std::string_view label = rest.substr(0, dot);
     if (std::string reason = CheckLabel(label); !reason.empty()) {
-      return Parsed<DnsName>::Error("bad host name: " + reason);
+      return ErrorOr<DnsName>::Error("bad host name: " + reason);
     }
     last_label = label;
     if (dot == std::string_view::npos) break;
     rest.remove_prefix(dot + 1);
   }
   if (last_label.find_first_not_of("0123456789") == std::string_view::npos) {
-    return Parsed<DnsName>::Error("bad host name: last label is numeric");
+    return ErrorOr<DnsName>::Error("bad host name: last label is numeric");
   }
   DnsName name;
   name.text_ = std::move(lowered);

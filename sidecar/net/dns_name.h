@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 
 namespace peerscout {
 
@@ -15,7 +15,7 @@ class DnsName {
   // Compose service names use '_'); no label starts or ends with '-'; the last label is not
   // all digits, so nothing that looks like an address is taken for a name. Anything else is
   // refused: a name is written unquoted into outputs, so no shell or hosts-file syntax may pass.
-  static Parsed<DnsName> Parse(std::string_view text);
+  static ErrorOr<DnsName> Parse(std::string_view text);
 
   const std::string& ToString() const { return text_; }
   auto operator<=>(const DnsName&) const = default;

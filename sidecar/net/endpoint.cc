@@ -46,41 +46,41 @@ std::string Endpoint::ToHostPort() const {
   return host + ":" + std::to_string(port);
 }
 
-Parsed<uint16_t> ParsePort(std::string_view text) {
+ErrorOr<uint16_t> ParsePort(std::string_view text) {
   unsigned value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    return Parsed<uint16_t>::Error("port is not a decimal number");
+    return ErrorOr<uint16_t>::Error("port is not a decimal number");
   }
-  if (value == 0 || value > 65535) return Parsed<uint16_t>::Error("port out of range 1-65535");
+  if (value == 0 || value > 65535) return ErrorOr<uint16_t>::Error("port out of range 1-65535");
   return static_cast<uint16_t>(value);
 }
 
-Parsed<Endpoint> ParseHostPort(std::string_view text) {
+ErrorOr<Endpoint> ParseHostPort(std::string_view text) {
   std::string_view host_text;
   std::string_view port_text;
   if (!text.empty() && text.front() == '[') {
     const size_t close = text.find(']');
     if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return Parsed<Endpoint>::Error("expected [ipv6]:port");
+      return ErrorOr<Endpoint>::Error("expected [ipv6]:port");
     }
     host_text = text.substr(1, close - 1);
     port_text = text.substr(close + 2);
     auto address = IpAddress::Parse(host_text);
     if (!address || !address->is_v6()) {
-      return Parsed<Endpoint>::Error("not an IPv6 address inside brackets");
+      return ErrorOr<Endpoint>::Error("not an IPv6 address inside brackets");
     }
   } else {
     const size_t colon = text.rfind(':');
-    if (colon == std::string_view::npos) return Parsed<Endpoint>::Error("missing :port");
+    if (colon == std::string_view::npos) return ErrorOr<Endpoint>::Error("missing :port");
     host_text = text.substr(0, colon);
     port_text = text.substr(colon + 1);
     if (host_text.find(':') != std::string_view::npos) {
-      return Parsed<Endpoint>::Error("an IPv6 address needs brackets: [addr]:port");
+      return ErrorOr<Endpoint>::Error("an IPv6 address needs brackets: [addr]:port");
     }
   }
   auto port = ParsePort(port_text);
-  if (!port) return Parsed<Endpoint>::Error(port.error());
+  if (!port) return ErrorOr<Endpoint>::Error(port.error());
   Endpoint endpoint;
   endpoint.port = *port;
   endpoint.transport = Transport::kTcp;
@@ -89,7 +89,7 @@ Parsed<Endpoint> ParseHostPort(std::string_view text) {
     return endpoint;
   }
   auto name = DnsName::Parse(host_text);
-  if (!name) return Parsed<Endpoint>::Error(name.error());
+  if (!name) return ErrorOr<Endpoint>::Error(name.error());
   endpoint.host = HostName{*name, NameFamily::kAny};
   return endpoint;
 }

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <variant>
 
+#include "sidecar/base/error_or.h"
 #include "sidecar/net/dns_name.h"
 #include "sidecar/net/ip_address.h"
-#include "sidecar/net/parsed.h"
 
 namespace peerscout {
 
@@ -47,7 +47,7 @@ struct Endpoint {
 };
 
 // "host:port" or "[v6]:port"; the transport is TCP, what bootstrap lists of this form mean.
-Parsed<Endpoint> ParseHostPort(std::string_view text);
-Parsed<uint16_t> ParsePort(std::string_view text);
+ErrorOr<Endpoint> ParseHostPort(std::string_view text);
+ErrorOr<uint16_t> ParsePort(std::string_view text);
 
 }  // namespace peerscout

@@ -5,7 +5,7 @@
 namespace peerscout {
 namespace {
 
-using Result = Parsed<Multiaddr>;
+using Result = ErrorOr<Multiaddr>;
 
 std::vector<std::string_view> SplitComponents(std::string_view text) {
   std::vector<std::string_view> parts;
@@ -18,12 +18,12 @@ std::vector<std::string_view> SplitComponents(std::string_view text) {
   }
 }
 
-Parsed<Host> ParseHost(std::string_view protocol, std::string_view value) {
+ErrorOr<Host> ParseHost(std::string_view protocol, std::string_view value) {
   if (protocol == "ip4" || protocol == "ip6") {
     auto address = IpAddress::Parse(value);
     if (!address || address->is_v4() != (protocol == "ip4")) {
-      return Parsed<Host>::Error("/" + std::string(protocol) + " value is not an IPv" +
-                                 (protocol == "ip4" ? "4" : "6") + " address");
+      return ErrorOr<Host>::Error("/" + std::string(protocol) + " value is not an IPv" +
+                                  (protocol == "ip4" ? "4" : "6") + " address");
     }
     return Host{*address};
   }
@@ -35,11 +35,11 @@ Parsed<Host> ParseHost(std::string_view protocol, std::string_view value) {
   } else if (protocol == "dns6") {
     family = NameFamily::kV6;
   } else {
-    return Parsed<Host>::Error("unsupported protocol /" + std::string(protocol) +
-                               " (expected /ip4, /ip6, /dns, /dns4 or /dns6)");
+    return ErrorOr<Host>::Error("unsupported protocol /" + std::string(protocol) +
+                                " (expected /ip4, /ip6, /dns, /dns4 or /dns6)");
   }
   auto name = DnsName::Parse(value);
-  if (!name) return Parsed<Host>::Error(name.error());
+  if (!name) return ErrorOr<Host>::Error(name.error());
   return Host{HostName{*name, family}};
 }
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "sidecar/base/error_or.h"
 #include "sidecar/net/endpoint.h"
-#include "sidecar/net/parsed.h"
 #include "sidecar/net/peer_id.h"
 
 namespace peerscout {
@@ -17,7 +17,7 @@ struct Multiaddr {
 
   // /ip4|/ip6|/dns|/dns4|/dns6, then /tcp/P or /udp/P[/quic-v1], then optionally /p2p/<id>.
   // Every refusal says which part is wrong.
-  static Parsed<Multiaddr> Parse(std::string_view text);
+  static ErrorOr<Multiaddr> Parse(std::string_view text);
   std::string ToString() const;
 };
 

@@ -42,37 +42,37 @@ std::string CheckMultihash(const std::vector<uint8_t>& bytes) {
   return "multihash is neither identity nor sha2-256";
 }
 
-Parsed<std::vector<uint8_t>> DecodeCidV1(std::string_view text) {
+ErrorOr<std::vector<uint8_t>> DecodeCidV1(std::string_view text) {
   auto bytes = DecodeBase32Lower(text.substr(1));
-  if (!bytes) return Parsed<std::vector<uint8_t>>::Error("not valid lowercase base32");
+  if (!bytes) return ErrorOr<std::vector<uint8_t>>::Error("not valid lowercase base32");
   size_t offset = 0;
   auto version = ReadVarint(*bytes, offset);
   auto codec = ReadVarint(*bytes, offset);
   if (!version || *version != kCidVersion1) {
-    return Parsed<std::vector<uint8_t>>::Error("CID is not version 1");
+    return ErrorOr<std::vector<uint8_t>>::Error("CID is not version 1");
   }
   if (!codec || *codec != kLibp2pKeyCodec) {
-    return Parsed<std::vector<uint8_t>>::Error("CID codec is not libp2p-key");
+    return ErrorOr<std::vector<uint8_t>>::Error("CID codec is not libp2p-key");
   }
   return std::vector<uint8_t>(bytes->begin() + static_cast<long>(offset), bytes->end());
 }
 
 }  // namespace
 
-Parsed<PeerId> PeerId::Parse(std::string_view text) {
-  if (text.empty()) return Parsed<PeerId>::Error("empty peer id");
+ErrorOr<PeerId> PeerId::Parse(std::string_view text) {
+  if (text.empty()) return ErrorOr<PeerId>::Error("empty peer id");
   std::vector<uint8_t> multihash;
   if (text.front() == 'b') {
     auto decoded = DecodeCidV1(text);
-    if (!decoded) return Parsed<PeerId>::Error("peer id: " + decoded.error());
+    if (!decoded) return ErrorOr<PeerId>::Error("peer id: " + decoded.error());
     multihash = std::move(decoded).value();
   } else {
     auto decoded = DecodeBase58Btc(text);
-    if (!decoded) return Parsed<PeerId>::Error("peer id is neither base58btc nor CIDv1 base32");
+    if (!decoded) return ErrorOr<PeerId>::Error("peer id is neither base58btc nor CIDv1 base32");
     multihash = std::move(*decoded);
   }
   if (std::string reason = CheckMultihash(multihash); !reason.empty()) {
-    return Parsed<PeerId>::Error("peer id: " + reason);
+    return ErrorOr<PeerId>::Error("peer id: " + reason);
   }
   PeerId id;
   id.text_ = EncodeBase58Btc(multihash);

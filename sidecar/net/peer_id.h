@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 
 namespace peerscout {
 
@@ -15,7 +15,7 @@ class PeerId {
   // Accepts the two textual forms libp2p defines: base58btc multihash ("12D3KooW…", "Qm…")
   // and a CIDv1 with the libp2p-key codec in lowercase base32 ("bafzaa…"). Both name the same
   // id, so both parse to the same value.
-  static Parsed<PeerId> Parse(std::string_view text);
+  static ErrorOr<PeerId> Parse(std::string_view text);
 
   // The base58btc form: what rust-libp2p and go-libp2p print and what exo's `/p2p/` accepts.
   const std::string& ToString() const { return text_; }

@@ -6,22 +6,22 @@
 
 namespace peerscout {
 
-Parsed<ZenohId> ZenohId::FromLittleEndian(std::span<const uint8_t> bytes) {
-  if (bytes.size() != kSize) return Parsed<ZenohId>::Error("a zenoh id is 16 bytes");
+ErrorOr<ZenohId> ZenohId::FromLittleEndian(std::span<const uint8_t> bytes) {
+  if (bytes.size() != kSize) return ErrorOr<ZenohId>::Error("a zenoh id is 16 bytes");
   if (std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; })) {
-    return Parsed<ZenohId>::Error("a zenoh id is never zero");
+    return ErrorOr<ZenohId>::Error("a zenoh id is never zero");
   }
   ZenohId id;
   std::copy(bytes.begin(), bytes.end(), id.bytes_.begin());
   return id;
 }
 
-Parsed<ZenohId> ZenohId::Parse(std::string_view text) {
+ErrorOr<ZenohId> ZenohId::Parse(std::string_view text) {
   if (text.empty() || text.size() > 2 * kSize) {
-    return Parsed<ZenohId>::Error("a zenoh id is 1 to 32 hex digits");
+    return ErrorOr<ZenohId>::Error("a zenoh id is 1 to 32 hex digits");
   }
   auto bytes = DecodeHex(std::string(2 * kSize - text.size(), '0') + std::string(text));
-  if (!bytes) return Parsed<ZenohId>::Error("a zenoh id is 1 to 32 hex digits");
+  if (!bytes) return ErrorOr<ZenohId>::Error("a zenoh id is 1 to 32 hex digits");
   std::reverse(bytes->begin(), bytes->end());  // the number is written most significant first
   return FromLittleEndian(*bytes);
 }

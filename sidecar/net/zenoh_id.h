@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 
 namespace peerscout {
 
@@ -17,9 +17,9 @@ class ZenohId {
   static constexpr size_t kSize = 16;
 
   // As it travels: 16 bytes, least significant first. Zero is not an id.
-  static Parsed<ZenohId> FromLittleEndian(std::span<const uint8_t> bytes);
+  static ErrorOr<ZenohId> FromLittleEndian(std::span<const uint8_t> bytes);
   // As zenoh prints it: the number in hex, 1 to 32 digits, either case.
-  static Parsed<ZenohId> Parse(std::string_view text);
+  static ErrorOr<ZenohId> Parse(std::string_view text);
 
   const std::array<uint8_t, kSize>& little_endian() const { return bytes_; }
   // Lowercase hex of the number without leading zeros, as zenoh prints it.

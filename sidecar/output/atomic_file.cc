@@ -7,8 +7,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace peerscout {
 namespace {
@@ -92,15 +90,6 @@ std::string WriteFileAtomically(const std::string& path, std::string_view bytes,
     return failure;
   }
   return SyncDirectory(directory);
-}
-
-bool ReadWholeFile(const std::string& path, std::string& bytes) {
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) return false;
-  std::ostringstream contents;
-  contents << stream.rdbuf();
-  bytes = contents.str();
-  return true;
 }
 
 }  // namespace peerscout

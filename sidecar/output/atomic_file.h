@@ -15,7 +15,4 @@ std::string WriteFileAtomically(const std::string& path, std::string_view bytes,
 // killed mid-write. Only for the one writer of `path`, before it writes: another's would go too.
 void RemoveStaleTemporaries(const std::string& path);
 
-// The file's bytes, or nullopt-like empty + false when it cannot be read.
-bool ReadWholeFile(const std::string& path, std::string& bytes);
-
 }  // namespace peerscout

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sidecar/output/atomic_file.h"
+#include "sidecar/system/whole_file.h"
 
 namespace peerscout {
 

@@ -2,6 +2,7 @@
 
 #include "sidecar/output/atomic_file.h"
 #include "sidecar/render/peer_filter.h"
+#include "sidecar/system/whole_file.h"
 
 namespace peerscout {
 
@@ -19,9 +20,9 @@ std::vector<TemplateFiles::Result> TemplateFiles::Write(const PeerSet& peers) {
   std::vector<Result> results(templates_.size());
   for (size_t i = 0; i < templates_.size(); ++i) {
     const TemplateConfig& config = templates_[i];
-    Parsed<std::string> bytes = config.filter.empty()
-                                    ? config.text.Render(peers)
-                                    : config.text.Render(FilterPeers(peers, config.filter));
+    ErrorOr<std::string> bytes = config.filter.empty()
+                                     ? config.text.Render(peers)
+                                     : config.text.Render(FilterPeers(peers, config.filter));
     if (!bytes) {
       results[i].error = "render " + config.source + ": " + bytes.error();
       written_[i].known = false;

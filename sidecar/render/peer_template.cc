@@ -86,20 +86,20 @@ class NoPartials : public mustache::context<std::string> {
 
 }  // namespace
 
-Parsed<PeerTemplate> PeerTemplate::Parse(std::string text) {
+ErrorOr<PeerTemplate> PeerTemplate::Parse(std::string text) {
   const mustache::mustache parsed(text);
   if (!parsed.is_valid()) {
-    return Parsed<PeerTemplate>::Error(WithLine(text, parsed.error_message()));
+    return ErrorOr<PeerTemplate>::Error(WithLine(text, parsed.error_message()));
   }
   return PeerTemplate(std::move(text));
 }
 
-Parsed<std::string> PeerTemplate::Render(const PeerSet& peers) const {
+ErrorOr<std::string> PeerTemplate::Render(const PeerSet& peers) const {
   mustache::mustache parsed(text_);
   const mustache::data data = Context(peers);
   NoPartials context(&data);
   std::string rendered = parsed.render(context);
-  if (!parsed.is_valid()) return Parsed<std::string>::Error(parsed.error_message());
+  if (!parsed.is_valid()) return ErrorOr<std::string>::Error(parsed.error_message());
   return rendered;
 }
 

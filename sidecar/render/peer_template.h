@@ -3,8 +3,8 @@
 
 #include <string>
 
+#include "sidecar/base/error_or.h"
 #include "sidecar/core/peer.h"
-#include "sidecar/net/parsed.h"
 
 namespace peerscout {
 
@@ -12,12 +12,12 @@ class PeerTemplate {
  public:
   PeerTemplate() = default;  // renders nothing
   // Checks the syntax; the error says where: "line 3: Unclosed section \"peers\"".
-  static Parsed<PeerTemplate> Parse(std::string text);
+  static ErrorOr<PeerTemplate> Parse(std::string text);
 
   // The context: `version`, `peer_count`, `peers` (each peer with the fields of /v1/peers,
   // nulls as false) and, per list format, the whole list comma-separated (`{{exo}}`).
   // Partials are not served: `{{> name}}` renders nothing.
-  Parsed<std::string> Render(const PeerSet& peers) const;
+  ErrorOr<std::string> Render(const PeerSet& peers) const;
 
   const std::string& text() const { return text_; }
 

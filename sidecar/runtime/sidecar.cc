@@ -78,27 +78,27 @@ void Sidecar::BlockSignals() {
   ::signal(SIGPIPE, SIG_IGN);
 }
 
-Parsed<std::vector<RunnableSource>> Sidecar::MakeSources(const Config& config) const {
+ErrorOr<std::vector<RunnableSource>> Sidecar::MakeSources(const Config& config) const {
   std::vector<RunnableSource> sources;
   for (const SourceConfig& source : config.sources) {
     if (!source.enabled) continue;
     const SourceFactory* factory = FindFactory(catalog_, source.type);
     if (factory == nullptr) {
-      return Parsed<std::vector<RunnableSource>>::Error("no source type " + source.type);
+      return ErrorOr<std::vector<RunnableSource>>::Error("no source type " + source.type);
     }
     auto made =
         factory->create(SourceContext{config, source, env_, [this] { return registry_.Self(); },
                                       [this] { return registry_.Current(); }});
-    if (!made) return Parsed<std::vector<RunnableSource>>::Error(made.error());
+    if (!made) return ErrorOr<std::vector<RunnableSource>>::Error(made.error());
     sources.push_back({source.name, *made});
   }
   return sources;
 }
 
-Parsed<std::unique_ptr<Sidecar>> Sidecar::Start(Config config, SourceCatalog catalog,
-                                                Environment env,
-                                                std::unique_ptr<ServiceNotifier> notifier) {
-  using Result = Parsed<std::unique_ptr<Sidecar>>;
+ErrorOr<std::unique_ptr<Sidecar>> Sidecar::Start(Config config, SourceCatalog catalog,
+                                                 Environment env,
+                                                 std::unique_ptr<ServiceNotifier> notifier) {
+  using Result = ErrorOr<std::unique_ptr<Sidecar>>;
   std::unique_ptr<Sidecar> sidecar(
       new Sidecar(std::move(config), catalog, std::move(env), std::move(notifier)));
   auto sources = sidecar->MakeSources(sidecar->config_);
@@ -211,7 +211,7 @@ void Sidecar::Notify() {
 }
 
 // Before READY=1 the manager is still starting us, and a reload is no news to it.
-void Sidecar::OnHangup(const std::function<Parsed<Config>()>& load) {
+void Sidecar::OnHangup(const std::function<ErrorOr<Config>()>& load) {
   if (announced_ready_) notifier_->Reloading();
   auto config = load();
   if (config) {
@@ -225,7 +225,7 @@ void Sidecar::OnHangup(const std::function<Parsed<Config>()>& load) {
   Notify();
 }
 
-void Sidecar::RunUntilSignal(const std::function<Parsed<Config>()>& load) {
+void Sidecar::RunUntilSignal(const std::function<ErrorOr<Config>()>& load) {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGHUP);

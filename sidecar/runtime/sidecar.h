@@ -24,15 +24,15 @@ class Sidecar {
  public:
   // Claims the socket and starts every source. Refuses (with the reason) on a source that
   // cannot be made from its config or a socket that is taken.
-  static Parsed<std::unique_ptr<Sidecar>> Start(Config config, SourceCatalog catalog,
-                                                Environment env,
-                                                std::unique_ptr<ServiceNotifier> notifier);
+  static ErrorOr<std::unique_ptr<Sidecar>> Start(Config config, SourceCatalog catalog,
+                                                 Environment env,
+                                                 std::unique_ptr<ServiceNotifier> notifier);
   ~Sidecar();
 
   // Serves until SIGTERM or SIGINT; on SIGHUP calls `load` and applies the new config, or
   // keeps the old one when `load` refuses. The caller blocks these signals in every thread
   // (BlockSignals) before Start.
-  void RunUntilSignal(const std::function<Parsed<Config>()>& load);
+  void RunUntilSignal(const std::function<ErrorOr<Config>()>& load);
 
   // Applies a new config; refuses it (keeping the old) when a source cannot be made from it.
   bool Reload(Config config);
@@ -42,11 +42,11 @@ class Sidecar {
  private:
   Sidecar(Config config, SourceCatalog catalog, Environment env,
           std::unique_ptr<ServiceNotifier> notifier);
-  Parsed<std::vector<RunnableSource>> MakeSources(const Config& config) const;
+  ErrorOr<std::vector<RunnableSource>> MakeSources(const Config& config) const;
   void Tick();
   uint64_t Activity() const;
   void Notify();
-  void OnHangup(const std::function<Parsed<Config>()>& load);
+  void OnHangup(const std::function<ErrorOr<Config>()>& load);
 
   Config config_;
   SourceCatalog catalog_;

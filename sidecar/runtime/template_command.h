@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "sidecar/config/duration.h"
+#include "sidecar/option/duration.h"
 #include "sidecar/output/template_status.h"
 
 namespace peerscout {

@@ -10,8 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "sidecar/core/process_spawn.h"
 #include "sidecar/net/text_check.h"
+#include "sidecar/system/process_spawn.h"
 
 namespace peerscout {
 namespace {

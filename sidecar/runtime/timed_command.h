@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "sidecar/config/duration.h"
+#include "sidecar/option/duration.h"
 
 namespace peerscout {
 

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "sidecar/config/app_profile.h"
-#include "sidecar/config/duration.h"
 #include "sidecar/core/registry.h"
+#include "sidecar/option/duration.h"
 #include "sidecar/render/format.h"
 #include "sidecar/server/telemetry.h"
 

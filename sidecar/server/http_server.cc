@@ -45,10 +45,10 @@ struct HttpServer::Request {
   size_t body_bytes = 0;
 };
 
-Parsed<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerConfig& config, const Api& api,
-                                                      const Registry& registry,
-                                                      Telemetry& telemetry) {
-  using Result = Parsed<std::unique_ptr<HttpServer>>;
+ErrorOr<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerConfig& config, const Api& api,
+                                                       const Registry& registry,
+                                                       Telemetry& telemetry) {
+  using Result = ErrorOr<std::unique_ptr<HttpServer>>;
   auto listener = ListenOnUnixSocket(config.socket, config.socket_mode, config.socket_group);
   if (!listener) return Result::Error(listener.error());
   std::unique_ptr<HttpServer> server(

@@ -19,8 +19,8 @@ namespace peerscout {
 class HttpServer {
  public:
   // Claims the socket and starts serving; refuses (with the reason) as ListenOnUnixSocket does.
-  static Parsed<std::unique_ptr<HttpServer>> Start(const ServerConfig& config, const Api& api,
-                                                   const Registry& registry, Telemetry& telemetry);
+  static ErrorOr<std::unique_ptr<HttpServer>> Start(const ServerConfig& config, const Api& api,
+                                                    const Registry& registry, Telemetry& telemetry);
   ~HttpServer();  // answers parked queries, stops, removes the socket
 
   // For the registry's listener.

@@ -14,7 +14,7 @@
 namespace peerscout {
 namespace {
 
-using Result = Parsed<UnixListener>;
+using Result = ErrorOr<UnixListener>;
 
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 

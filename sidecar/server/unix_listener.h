@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 
 namespace peerscout {
 
@@ -17,8 +17,8 @@ struct UnixListener {
 
 // Refuses when a peerscout answers on `path` or when `path` is not a socket; replaces a stale
 // socket file (nothing listening). Creates the parent directory. `group` may be empty.
-Parsed<UnixListener> ListenOnUnixSocket(const std::string& path, unsigned mode,
-                                        const std::string& group);
+ErrorOr<UnixListener> ListenOnUnixSocket(const std::string& path, unsigned mode,
+                                         const std::string& group);
 
 // Unlinks the socket file if it is still the one we bound; closes the fd.
 void CloseUnixListener(UnixListener& listener);

@@ -108,13 +108,13 @@ void AddPeer(TextTable& table, const PeerRow& peer, Clock::time_point now) {
 
 }  // namespace
 
-Parsed<std::string> RenderPeerTable(std::string_view json, Clock::time_point now,
-                                    const TerminalView& view) {
+ErrorOr<std::string> RenderPeerTable(std::string_view json, Clock::time_point now,
+                                     const TerminalView& view) {
   rapidjson::Document document;
   document.Parse(json.data(), json.size());
   if (document.HasParseError() || !document.IsObject() || !document.HasMember("peers") ||
       !document["peers"].IsArray()) {
-    return Parsed<std::string>::Error("the sidecar's peer list is not the JSON expected");
+    return ErrorOr<std::string>::Error("the sidecar's peer list is not the JSON expected");
   }
   std::vector<PeerRow> peers;
   for (const rapidjson::Value& peer : document["peers"].GetArray()) {

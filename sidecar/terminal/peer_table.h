@@ -4,8 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "sidecar/base/error_or.h"
 #include "sidecar/core/observation.h"
-#include "sidecar/net/parsed.h"
 #include "sidecar/terminal/text_table.h"
 
 namespace peerscout::terminal {
@@ -16,7 +16,7 @@ namespace peerscout::terminal {
 // peer has, and a table of a thousand peers still fits a terminal without cutting anything.
 // Peers are sorted as the API lists them (peer_order.h), whatever order the text had: by
 // name ignoring case, then by address as numbers; a peer's addresses stay best first.
-Parsed<std::string> RenderPeerTable(std::string_view json, Clock::time_point now,
-                                    const TerminalView& view);
+ErrorOr<std::string> RenderPeerTable(std::string_view json, Clock::time_point now,
+                                     const TerminalView& view);
 
 }  // namespace peerscout::terminal

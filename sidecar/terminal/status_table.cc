@@ -77,13 +77,13 @@ std::string Summary(const rapidjson::Value& sources, std::string_view health_jso
 
 }  // namespace
 
-Parsed<std::string> RenderStatus(std::string_view sources_json, std::string_view health_json,
-                                 Clock::time_point now, const TerminalView& view) {
+ErrorOr<std::string> RenderStatus(std::string_view sources_json, std::string_view health_json,
+                                  Clock::time_point now, const TerminalView& view) {
   rapidjson::Document sources;
   sources.Parse(sources_json.data(), sources_json.size());
   if (sources.HasParseError() || !sources.IsObject() || !sources.HasMember("sources") ||
       !sources["sources"].IsArray()) {
-    return Parsed<std::string>::Error("the sidecar's source list is not the JSON expected");
+    return ErrorOr<std::string>::Error("the sidecar's source list is not the JSON expected");
   }
   TextTable table(
       {{"SOURCE", true}, {"TYPE"}, {"STATE"}, {"PEERS"}, {"LAST SUCCESS"}, {"LAST ERROR"}});

@@ -53,7 +53,7 @@ void CheckService(const std::vector<std::string>& strings, const IpAddress& sour
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const IpAddress source = *IpAddress::Parse("192.0.2.1");
-  Parsed<mdns::Libp2pMessage> message = mdns::ParseLibp2pMessage(std::span(data, size), source);
+  ErrorOr<mdns::Libp2pMessage> message = mdns::ParseLibp2pMessage(std::span(data, size), source);
   if (message) {
     for (const mdns::Libp2pAnnouncement& peer : message->announcements) {
       for (const Endpoint& endpoint : peer.endpoints) {

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "sidecar/output/atomic_file.h"
+#include "sidecar/system/whole_file.h"
 #include "tests/integration/sidecar_process.h"
 
 namespace peerscout::testing {

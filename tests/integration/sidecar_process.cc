@@ -11,7 +11,7 @@
 #include <sstream>
 #include <thread>
 
-#include "sidecar/output/atomic_file.h"
+#include "sidecar/system/whole_file.h"
 
 extern char** environ;
 
@@ -247,8 +247,8 @@ int SidecarProcess::WaitForExit(std::chrono::milliseconds timeout) {
   return exit_code_.value_or(-1);
 }
 
-Parsed<HttpReply> SidecarProcess::Get(const std::string& target,
-                                      std::chrono::milliseconds timeout) const {
+ErrorOr<HttpReply> SidecarProcess::Get(const std::string& target,
+                                       std::chrono::milliseconds timeout) const {
   return GetOverUnixSocket(socket_, target, timeout);
 }
 

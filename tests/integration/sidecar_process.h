@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "sidecar/server/unix_http_client.h"
+#include "sidecar/cli/unix_http_client.h"
 
 namespace peerscout::testing {
 
@@ -87,8 +87,8 @@ class SidecarProcess {
   int WaitForExit(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   bool running();
 
-  Parsed<HttpReply> Get(const std::string& target,
-                        std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  ErrorOr<HttpReply> Get(const std::string& target,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
   void RewriteConfig(const std::string& config) const;
   std::string Log() const;
 

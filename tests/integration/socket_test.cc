@@ -272,7 +272,7 @@ TEST_F(SocketTest, ManyBlockingQueriesAreAllAnsweredOnShutdown) {
   SidecarProcess sidecar(directory_, {"", {}, {}});
   ASSERT_TRUE(sidecar.WaitUntilServing()) << sidecar.Log();
   const uint64_t version = *sidecar.Get("/v1/peers")->index;
-  std::vector<std::future<Parsed<HttpReply>>> waiting;
+  std::vector<std::future<ErrorOr<HttpReply>>> waiting;
   waiting.reserve(20);
   for (int i = 0; i < 20; ++i) {
     waiting.push_back(std::async(std::launch::async, [&] {

@@ -26,8 +26,8 @@ class AppProfileTest : public ::testing::Test {
   }
   ~AppProfileTest() override { std::filesystem::remove(file_); }
 
-  Parsed<Config> Load(const std::string& text,
-                      std::map<std::string, std::string, std::less<>> env = {}) {
+  ErrorOr<Config> Load(const std::string& text,
+                       std::map<std::string, std::string, std::less<>> env = {}) {
     std::ofstream(file_) << text;
     static const std::array catalog{tailscale::Factory(), headscale::Factory(), mdns::Factory(),
                                     exo::Factory()};

@@ -1,4 +1,4 @@
-#include "sidecar/net/app_tags.h"
+#include "sidecar/tailnet/app_tags.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

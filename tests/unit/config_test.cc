@@ -10,8 +10,8 @@
 #include "adapters/tailscale/tailscale_source.h"
 #include "sidecar/config/config_loader.h"
 #include "sidecar/config/config_schema.h"
-#include "sidecar/config/duration.h"
-#include "sidecar/output/atomic_file.h"
+#include "sidecar/option/duration.h"
+#include "sidecar/system/whole_file.h"
 
 namespace peerscout {
 namespace {
@@ -34,8 +34,8 @@ class ConfigTest : public ::testing::Test {
     return path;
   }
 
-  Parsed<Config> Load(const std::string& text,
-                      std::map<std::string, std::string, std::less<>> env = {}) {
+  ErrorOr<Config> Load(const std::string& text,
+                       std::map<std::string, std::string, std::less<>> env = {}) {
     static const std::array catalog{env::Factory()};
     return LoadConfig(text.empty() ? "" : Write(text), Environment(std::move(env)), catalog);
   }

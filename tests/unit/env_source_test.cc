@@ -61,11 +61,12 @@ class EnvSourceTest : public ::testing::Test {
       ++lookups_[name.name.ToString()];
       auto it = dns_.find(name.name.ToString());
       if (it == dns_.end()) {
-        return Parsed<std::vector<IpAddress>>::Error("does not resolve: Name or service not known");
+        return ErrorOr<std::vector<IpAddress>>::Error(
+            "does not resolve: Name or service not known");
       }
       std::vector<IpAddress> addresses;
       for (const std::string& text : it->second) addresses.push_back(*IpAddress::Parse(text));
-      return Parsed<std::vector<IpAddress>>(addresses);
+      return ErrorOr<std::vector<IpAddress>>(addresses);
     });
   }
 

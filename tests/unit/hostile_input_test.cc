@@ -52,9 +52,9 @@ std::vector<std::string> Split(std::string_view text, std::string_view separator
 // ---- What each output must be, given the merged peers. A problem is returned as text.
 
 // Every string in a JSON document (keys too); refuses one that is not valid UTF-8 JSON.
-Parsed<std::vector<std::string>> JsonStrings(const std::string& text, rapidjson::Document& doc) {
+ErrorOr<std::vector<std::string>> JsonStrings(const std::string& text, rapidjson::Document& doc) {
   doc.Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
-  if (doc.HasParseError()) return Parsed<std::vector<std::string>>::Error("not valid JSON");
+  if (doc.HasParseError()) return ErrorOr<std::vector<std::string>>::Error("not valid JSON");
   std::vector<std::string> strings;
   std::function<void(const rapidjson::Value&)> walk = [&](const rapidjson::Value& value) {
     if (value.IsString()) strings.emplace_back(value.GetString(), value.GetStringLength());

@@ -85,7 +85,7 @@ inline void SetString(rapidjson::Value& target, const std::string& value,
 inline SourceRun LookAtEnv(const env::BootstrapList& list) {
   // Every name resolves: what matters is what reaches the outputs, not the resolver.
   env::EnvSource source(list, {}, [](const HostName&) {
-    return Parsed<std::vector<IpAddress>>(std::vector<IpAddress>{*IpAddress::Parse("10.9.9.9")});
+    return ErrorOr<std::vector<IpAddress>>(std::vector<IpAddress>{*IpAddress::Parse("10.9.9.9")});
   });
   return {source.Look(kNow), ""};
 }

@@ -29,7 +29,7 @@ std::vector<uint8_t> Packet(const std::string& name) {
   return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
 }
 
-Parsed<Libp2pMessage> Parse(const std::string& name) {
+ErrorOr<Libp2pMessage> Parse(const std::string& name) {
   const std::vector<uint8_t> bytes = Packet(name);
   EXPECT_FALSE(bytes.empty()) << name;
   return ParseLibp2pMessage(bytes, kHost1);

@@ -25,9 +25,9 @@ std::string Fixture(const std::string& version, const std::string& name) {
   return text.str();
 }
 
-Parsed<Snapshot> Look(const std::string& json, const PeerSelection& selection = {}) {
+ErrorOr<Snapshot> Look(const std::string& json, const PeerSelection& selection = {}) {
   auto status = ParseStatus(json);
-  if (!status) return Parsed<Snapshot>::Error(status.error());
+  if (!status) return ErrorOr<Snapshot>::Error(status.error());
   return SnapshotFromStatus(*status, selection);
 }
 

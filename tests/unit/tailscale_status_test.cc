@@ -9,7 +9,7 @@
 #include "adapters/tailscale/status.h"
 #include "adapters/tailscale/status_snapshot.h"
 #include "sidecar/core/clock_text.h"
-#include "sidecar/net/app_tags.h"
+#include "sidecar/tailnet/app_tags.h"
 
 namespace peerscout::tailscale {
 namespace {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "sidecar/output/atomic_file.h"
+#include "sidecar/system/whole_file.h"
 
 namespace peerscout {
 namespace {

@@ -1,11 +1,11 @@
-#include "sidecar/config/option.h"
+#include "sidecar/option/option.h"
 
 #include <charconv>
 
 namespace peerscout {
 namespace {
 
-using Result = Parsed<OptionValue>;
+using Result = ErrorOr<OptionValue>;
 
 std::vector<std::string> SplitList(std::string_view text) {
   std::vector<std::string> items;

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 
 namespace peerscout {
 
@@ -18,8 +18,8 @@ struct HttpReply {
 
 // GET http://localhost<target> over `socket`. An error (no socket, refused, timeout) is the
 // reason; any HTTP status is a reply.
-Parsed<HttpReply> GetOverUnixSocket(const std::string& socket, const std::string& target,
-                                    std::chrono::milliseconds timeout);
+ErrorOr<HttpReply> GetOverUnixSocket(const std::string& socket, const std::string& target,
+                                     std::chrono::milliseconds timeout);
 
 // Percent-encodes a query value (libcurl's escaping).
 std::string EscapeQueryValue(const std::string& value);

@@ -5,14 +5,14 @@
 #include <string>
 #include <string_view>
 
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 
 namespace peerscout {
 
 using Duration = std::chrono::nanoseconds;
 
 // Go's time.ParseDuration units (ns, us, ms, s, m, h); every number needs a unit, except "0".
-Parsed<Duration> ParseDuration(std::string_view text);
+ErrorOr<Duration> ParseDuration(std::string_view text);
 std::string FormatDuration(Duration duration);
 
 }  // namespace peerscout

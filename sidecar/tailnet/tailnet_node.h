@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
-#include "sidecar/config/option.h"
 #include "sidecar/core/observation.h"
 #include "sidecar/core/snapshot.h"
-#include "sidecar/net/app_tags.h"
+#include "sidecar/option/option.h"
+#include "sidecar/tailnet/app_tags.h"
 
 namespace peerscout {
 
@@ -52,7 +52,8 @@ struct OptionProblem {
   std::string_view key;
   std::string reason;
 };
-Parsed<TailnetAppOptions> ReadTailnetAppOptions(const OptionValues& values, OptionProblem& problem);
+ErrorOr<TailnetAppOptions> ReadTailnetAppOptions(const OptionValues& values,
+                                                 OptionProblem& problem);
 
 // Fills `observation`'s tags, identity (peer id, node id, hostname) and addresses: with the
 // port of the node's port tag, else `app_port`, else none (a host). Returns the app tags read;

@@ -1,4 +1,4 @@
-#include "sidecar/config/duration.h"
+#include "sidecar/option/duration.h"
 
 #include <array>
 #include <charconv>
@@ -8,7 +8,7 @@
 namespace peerscout {
 namespace {
 
-using Result = Parsed<Duration>;
+using Result = ErrorOr<Duration>;
 
 constexpr std::array<std::pair<std::string_view, int64_t>, 6> kUnits{{
     {"ns", 1},

@@ -1,4 +1,4 @@
-#include "sidecar/net/app_tags.h"
+#include "sidecar/tailnet/app_tags.h"
 
 #include "sidecar/net/endpoint.h"
 
@@ -58,14 +58,14 @@ void RefuseConflict(const std::vector<std::string>& tags, std::string_view what,
 
 }  // namespace
 
-Parsed<std::string> CheckTagPrefix(std::string_view prefix) {
+ErrorOr<std::string> CheckTagPrefix(std::string_view prefix) {
   const bool starts_with_letter = !prefix.empty() && prefix.front() >= 'a' && prefix.front() <= 'z';
   bool ok = starts_with_letter && prefix.size() <= 32;
   for (char c : prefix) {
     ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
   }
   if (!ok) {
-    return Parsed<std::string>::Error(
+    return ErrorOr<std::string>::Error(
         "a tag prefix is a lowercase letter, then lowercase letters, digits and dashes (at most "
         "32)");
   }
@@ -117,14 +117,14 @@ std::string PortTag(uint16_t port, std::string_view prefix, TagStyle style) {
   return std::string(kTagPrefix) + std::string(prefix) + std::string(marker) + std::to_string(port);
 }
 
-Parsed<std::string> CheckTag(std::string_view tag) {
+ErrorOr<std::string> CheckTag(std::string_view tag) {
   if (!StartsWith(tag, kTagPrefix) || tag.size() == kTagPrefix.size()) {
-    return Parsed<std::string>::Error("a tag starts with 'tag:' and has a name");
+    return ErrorOr<std::string>::Error("a tag starts with 'tag:' and has a name");
   }
-  if (tag.size() > kMaxTagLength) return Parsed<std::string>::Error("tag longer than 128 bytes");
+  if (tag.size() > kMaxTagLength) return ErrorOr<std::string>::Error("tag longer than 128 bytes");
   for (char c : tag) {
     if (c <= ' ' || c > '~') {
-      return Parsed<std::string>::Error("tag holds a space, control or non-ASCII character");
+      return ErrorOr<std::string>::Error("tag holds a space, control or non-ASCII character");
     }
   }
   return std::string(tag);

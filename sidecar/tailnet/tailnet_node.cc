@@ -1,21 +1,21 @@
-#include "sidecar/core/tailnet_node.h"
+#include "sidecar/tailnet/tailnet_node.h"
 
 namespace peerscout {
 
-Parsed<TailnetAppOptions> ReadTailnetAppOptions(const OptionValues& values,
-                                                OptionProblem& problem) {
+ErrorOr<TailnetAppOptions> ReadTailnetAppOptions(const OptionValues& values,
+                                                 OptionProblem& problem) {
   TailnetAppOptions options;
   auto prefix = CheckTagPrefix(values.Get<std::string>(kTagPrefixOption.key));
   if (!prefix) {
     problem = {kTagPrefixOption.key, prefix.error()};
-    return Parsed<TailnetAppOptions>::Error(problem.reason);
+    return ErrorOr<TailnetAppOptions>::Error(problem.reason);
   }
   options.tag_prefix = *prefix;
   if (values.Has(kAppPortOption.key)) {
     const int64_t port = values.Get<int64_t>(kAppPortOption.key);
     if (port < 1 || port > 65535) {
       problem = {kAppPortOption.key, "must be 1-65535"};
-      return Parsed<TailnetAppOptions>::Error(problem.reason);
+      return ErrorOr<TailnetAppOptions>::Error(problem.reason);
     }
     options.app_port = static_cast<uint16_t>(port);
   }

@@ -1,4 +1,4 @@
-#include "sidecar/net/stop_event.h"
+#include "sidecar/system/stop_event.h"
 
 #include <sys/eventfd.h>
 #include <unistd.h>

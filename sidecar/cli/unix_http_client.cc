@@ -1,4 +1,4 @@
-#include "sidecar/server/unix_http_client.h"
+#include "sidecar/cli/unix_http_client.h"
 
 #include <curl/curl.h>
 
@@ -38,11 +38,11 @@ size_t ReadHeader(char* data, size_t size, size_t count, void* reply_pointer) {
 
 }  // namespace
 
-Parsed<HttpReply> GetOverUnixSocket(const std::string& socket, const std::string& target,
-                                    std::chrono::milliseconds timeout) {
+ErrorOr<HttpReply> GetOverUnixSocket(const std::string& socket, const std::string& target,
+                                     std::chrono::milliseconds timeout) {
   InitializeCurlOnce();
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) return Parsed<HttpReply>::Error("libcurl could not start");
+  if (!curl) return ErrorOr<HttpReply>::Error("libcurl could not start");
   HttpReply reply;
   const std::string url = "http://localhost" + target;
   char error[CURL_ERROR_SIZE] = "";
@@ -62,11 +62,11 @@ Parsed<HttpReply> GetOverUnixSocket(const std::string& socket, const std::string
     std::string told =
         UnixSocketError(socket, os_errno, "peerscout",
                         "is `peerscout run` running? --socket or PEERSCOUT_SOCKET names another");
-    if (!told.empty()) return Parsed<HttpReply>::Error(told);
+    if (!told.empty()) return ErrorOr<HttpReply>::Error(told);
   }
   if (code != CURLE_OK) {
-    return Parsed<HttpReply>::Error(socket + ": " +
-                                    (error[0] != '\0' ? error : curl_easy_strerror(code)));
+    return ErrorOr<HttpReply>::Error(socket + ": " +
+                                     (error[0] != '\0' ? error : curl_easy_strerror(code)));
   }
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &reply.status);
   return reply;

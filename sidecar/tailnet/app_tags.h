@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
 #include "sidecar/net/peer_id.h"
 
 namespace peerscout {
@@ -37,7 +37,7 @@ struct AppTags {
 };
 
 // A prefix is a letter, then lowercase letters, digits and dashes ("exo", "skulk").
-Parsed<std::string> CheckTagPrefix(std::string_view prefix);
+ErrorOr<std::string> CheckTagPrefix(std::string_view prefix);
 
 // Reads both styles. A malformed value, or two tags that disagree, is refused with a reason
 // and that field stays unset: never half-used. Tags of other prefixes are ignored.
@@ -49,6 +49,6 @@ std::string PortTag(uint16_t port, std::string_view prefix, TagStyle style);
 
 // A tag we pass on as it is: "tag:" and then printable ASCII without spaces, at most 128 bytes.
 // Anything else is refused with the reason.
-Parsed<std::string> CheckTag(std::string_view tag);
+ErrorOr<std::string> CheckTag(std::string_view tag);
 
 }  // namespace peerscout

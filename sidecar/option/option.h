@@ -13,8 +13,8 @@
 #include <variant>
 #include <vector>
 
-#include "sidecar/config/duration.h"
-#include "sidecar/net/parsed.h"
+#include "sidecar/base/error_or.h"
+#include "sidecar/option/duration.h"
 
 namespace peerscout {
 
@@ -54,8 +54,8 @@ using StringMap = std::vector<std::pair<std::string, std::string>>;
 using OptionValue =
     std::variant<bool, int64_t, std::string, Duration, std::vector<std::string>, StringMap>;
 
-Parsed<OptionValue> ParseOptionText(const OptionSpec& spec, std::string_view text);
-Parsed<OptionValue> ParseOptionNode(const OptionSpec& spec, const toml::node& node);
+ErrorOr<OptionValue> ParseOptionText(const OptionSpec& spec, std::string_view text);
+ErrorOr<OptionValue> ParseOptionNode(const OptionSpec& spec, const toml::node& node);
 
 // The values of one table (a section, a source, one [[output]]), each with where it came from.
 class OptionValues {

@@ -1,4 +1,4 @@
-#include "sidecar/core/process_spawn.h"
+#include "sidecar/system/process_spawn.h"
 
 #include <signal.h>
 #include <sys/wait.h>

@@ -1,4 +1,5 @@
-// The outcome of parsing untrusted text: a value, or the reason it was refused.
+// What a step that can fail returns: its value, or the reason it has none (text refused by a
+// parser, a config that does not load, a process that does not start).
 #pragma once
 
 #include <optional>
@@ -8,10 +9,10 @@
 namespace peerscout {
 
 template <typename T>
-class Parsed {
+class ErrorOr {
  public:
-  Parsed(T value) : value_(std::move(value)) {}  // NOLINT: implicit on purpose
-  static Parsed Error(std::string reason) { return Parsed(std::nullopt, std::move(reason)); }
+  ErrorOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit on purpose
+  static ErrorOr Error(std::string reason) { return ErrorOr(std::nullopt, std::move(reason)); }
 
   bool ok() const { return value_.has_value(); }
   explicit operator bool() const { return ok(); }
@@ -22,7 +23,7 @@ class Parsed {
   const std::string& error() const { return error_; }
 
  private:
-  Parsed(std::nullopt_t, std::string reason) : error_(std::move(reason)) {}
+  ErrorOr(std::nullopt_t, std::string reason) : error_(std::move(reason)) {}
   std::optional<T> value_;
   std::string error_;
 };
