@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The code base's checks, run by scripts/test.sh: clang-format on every C++ file (no change
-# allowed), then clang-tidy with the checks in .clang-tidy (every finding an error), over the
+# The code base's checks, run by scripts/test.sh: the include rules of LAYERS
+# (scripts/check-layers.sh), clang-format on every C++ file (no change allowed), then
+# clang-tidy with the checks in .clang-tidy (every finding an error), over the
 # compile_commands.json of build/.
 #   scripts/lint.sh            every file
 #   scripts/lint.sh --changed  only the files that differ from where this branch left origin/main
@@ -25,6 +26,10 @@ fi
 if [[ $mode == --fix ]]; then
   clang-format -i "${files[@]}"
   exit 0
+fi
+mapfile -t layered < <(printf '%s\n' "${files[@]}" | grep -E '^(sidecar|adapters)/' || true)
+if ((${#layered[@]} > 0)); then
+  bash scripts/check-layers.sh "${layered[@]}"
 fi
 clang-format --dry-run --Werror "${files[@]}"
 [[ -f build/compile_commands.json ]] || bash scripts/build.sh >/dev/null
