@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds with warnings as errors, checks formatting and clang-tidy,
-# builds the tailnet's daemons (cached) and the deployment's Docker images (cached), runs the
-# unit and integration tests under the sanitizers and each fuzz target briefly, then every
-# test (ctest).
+# Installs what is missing, builds with warnings as errors, checks the include rules,
+# formatting and clang-tidy, builds the tailnet's daemons (cached) and the deployment's Docker
+# images (cached), runs the unit and integration tests under the sanitizers and each fuzz
+# target briefly, then every test (ctest).
 #   scripts/test.sh           everything: what CI runs
 #   scripts/test.sh --quick   the inner loop: build, lint of the changed files, the unit and
 #                             integration tests (no labs, Docker, sanitizers or fuzzing)
@@ -11,43 +11,48 @@
 # CONTRIBUTING.md comes from it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+quick=false
+[[ ${1:-} == --quick ]] && quick=true
 started=$SECONDS
 timings=()
 step() { # step NAME COMMAND...: runs it and keeps its wall time
   local name=$1 at=$SECONDS
   shift
   "$@"
-  timings+=("$(printf '%-22s %5d s' "$name" $((SECONDS - at)))")
+  timings+=("$(printf '%-16s %5d s' "$name" $((SECONDS - at)))")
 }
 report() {
-  printf 'test: %s\n' "${timings[@]}" "$(printf '%-22s %5d s' total $((SECONDS - started)))" >&2
+  printf 'test: %s\n' "${timings[@]}" "$(printf '%-16s %5d s' total $((SECONDS - started)))" >&2
 }
 trap report EXIT
 
-step setup bash scripts/setup.sh --test
-step build bash scripts/build.sh -DPEERSCOUT_WERROR=ON
-if [[ ${1:-} == --quick ]]; then
-  step lint-changed bash scripts/lint.sh --changed
-  step unit+integration ctest --test-dir build -L '^(unit|integration)$' --output-on-failure \
-    --no-tests=error -j "$(nproc)"
-  exit 0
-fi
-
-# The labs' prerequisites build beside the C++ steps: they are mostly downloads (Go modules,
-# debootstrap), and nothing before the final ctest needs them. Their output is kept in a log,
-# shown if they fail.
+# The labs' prerequisites: the daemons, then the Docker images (cached by Docker; without
+# Docker those tests skip or fail).
 prerequisites() {
   bash scripts/build-test-daemons.sh
-  # The deployment tests' images (cached by Docker); without Docker those tests skip or fail.
   if docker info >/dev/null 2>&1; then
     bash scripts/docker-images.sh
   fi
 }
-mkdir -p build
-prerequisites_log=build/prerequisites.log
-prerequisites_at=$SECONDS
-prerequisites >"$prerequisites_log" 2>&1 &
-prerequisites_pid=$!
+
+step setup bash scripts/setup.sh --test
+if ! $quick; then
+  # They build beside the C++ steps from the start: much of their time is downloads (Go
+  # modules, debootstrap, apt inside the images), and only the final ctest needs them. Their
+  # output goes to a log, shown if they fail.
+  mkdir -p build
+  prerequisites_log=build/prerequisites.log
+  prerequisites_at=$SECONDS
+  prerequisites >"$prerequisites_log" 2>&1 &
+  prerequisites_pid=$!
+fi
+step build bash scripts/build.sh -DPEERSCOUT_WERROR=ON
+if $quick; then
+  step lint-changed bash scripts/lint.sh --changed
+  step tests ctest --test-dir build -L '^(unit|integration)$' --output-on-failure \
+    --no-tests=error -j "$(nproc)"
+  exit 0
+fi
 
 step lint bash scripts/lint.sh
 # The unit and integration tests again under ASan+UBSan and under TSan (build-asan/,
@@ -61,6 +66,6 @@ if ! wait "$prerequisites_pid"; then
   echo "test: building the daemons or the Docker images failed" >&2
   exit 1
 fi
-timings+=("$(printf '%-22s %5d s (%d s waited for)' "daemons+images" \
+timings+=("$(printf '%-16s %5d s, of which %d s waited for at the end' "daemons+images" \
   $((SECONDS - prerequisites_at)) $((SECONDS - waited_at)))")
 step ctest ctest --test-dir build --output-on-failure --no-tests=error -j "$(nproc)"
