@@ -60,7 +60,7 @@ pid_t Spawn(const std::vector<std::string>& argv, Pipe& out, Pipe& err, int& spa
 
 ErrorOr<std::string> CommandOutput(const std::vector<std::string>& argv,
                                    std::chrono::milliseconds timeout, size_t max_bytes,
-                                   std::stop_token stop) {
+                                   std::stop_token stop, bool* too_large) {
   using Result = ErrorOr<std::string>;
   if (argv.empty()) return Result::Error("empty command");
   Pipe out;
@@ -72,7 +72,7 @@ ErrorOr<std::string> CommandOutput(const std::vector<std::string>& argv,
   out.CloseWrite();
   err.CloseWrite();
 
-  std::string stdout_text;
+  CappedBody stdout_body{.text = {}, .max_bytes = max_bytes};
   std::string stderr_text;
   std::string failure;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -96,25 +96,25 @@ ErrorOr<std::string> CommandOutput(const std::vector<std::string>& argv,
         fds[i].fd = -1;
         continue;
       }
-      std::string& text = i == 0 ? stdout_text : stderr_text;
-      if (i == 1 && text.size() > 4096) continue;  // only its first lines are shown
-      text.append(buffer, static_cast<size_t>(n));
-      if (i == 0 && text.size() > max_bytes) {
+      if (i == 0 && !stdout_body.Append(buffer, static_cast<size_t>(n))) {
         failure = "printed more than " + std::to_string(max_bytes >> 20) + " MiB";
       }
+      // Of standard error, only the first lines are shown.
+      if (i == 1 && stderr_text.size() <= 4096) stderr_text.append(buffer, static_cast<size_t>(n));
     }
   }
   if (!failure.empty()) kill(pid, SIGKILL);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (too_large != nullptr) *too_large = stdout_body.too_large;
   if (!failure.empty()) return Result::Error(argv[0] + " " + failure);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::string message = argv[0] + " " + DescribeExit(status);
     if (!stderr_text.empty()) message += ": " + FirstLine(stderr_text);
     return Result::Error(message);
   }
-  return stdout_text;
+  return std::move(stdout_body.text);
 }
 
 bool FindExecutable(const std::string& program) {

@@ -13,10 +13,10 @@ namespace peerscout::tailscale {
 
 // Its standard output when it exits 0 within `timeout` and prints at most `max_bytes`; else
 // why not (the exit code and the first line of its standard error). Killed on a timeout, an
-// oversized output or a stop request.
+// oversized output (`*too_large` set, for the fault count) or a stop request.
 ErrorOr<std::string> CommandOutput(const std::vector<std::string>& argv,
                                    std::chrono::milliseconds timeout, size_t max_bytes,
-                                   std::stop_token stop);
+                                   std::stop_token stop, bool* too_large = nullptr);
 
 // Whether `program` names an executable, as execvp would find it.
 bool FindExecutable(const std::string& program);

@@ -110,7 +110,8 @@ ErrorOr<std::string> TailscaleSource::Read(Mode mode, std::stop_token stop, bool
       return LocalApi(options_.socket, Millis(options_.timeout))
           .Get("status", kMaxStatusBytes, &too_large);
     case Mode::kCli:
-      return CommandOutput(options_.command, Millis(options_.timeout), kMaxStatusBytes, stop);
+      return CommandOutput(options_.command, Millis(options_.timeout), kMaxStatusBytes, stop,
+                           &too_large);
     case Mode::kFile:
       return ReadFile(options_.status_file, too_large);
     case Mode::kAuto:
