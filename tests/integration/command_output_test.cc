@@ -11,8 +11,8 @@
 namespace peerscout::tailscale {
 namespace {
 
-using ::testing::HasSubstr;
 using std::chrono::milliseconds;
+using ::testing::HasSubstr;
 
 constexpr size_t kOneMiB = size_t{1} << 20;
 
@@ -27,8 +27,8 @@ TEST(CommandOutputTest, KeepsWhatAChildPrints) {
 
 TEST(CommandOutputTest, RefusesOutputPastTheCapAndSaysSoForTheFaultCount) {
   bool too_large = false;
-  auto output = CommandOutput({"head", "-c", "3000000", "/dev/zero"}, milliseconds(5000),
-                              kOneMiB, std::stop_token(), &too_large);
+  auto output = CommandOutput({"head", "-c", "3000000", "/dev/zero"}, milliseconds(5000), kOneMiB,
+                              std::stop_token(), &too_large);
   ASSERT_FALSE(output);
   EXPECT_EQ(output.error(), "head printed more than 1 MiB");
   EXPECT_TRUE(too_large);
