@@ -1,5 +1,7 @@
 #include "adapters/env/bootstrap_list.h"
 
+#include "sidecar/net/text_check.h"
+
 namespace peerscout::env {
 namespace {
 
@@ -8,13 +10,6 @@ bool IsSeparator(char c) {
 }
 
 bool IsQuote(char c) { return c == '"' || c == '\''; }
-
-// An issue quotes the entry; a hostile megabyte-long one is cut.
-std::string Excerpt(std::string_view text) {
-  constexpr size_t kMaxExcerpt = 200;
-  if (text.size() <= kMaxExcerpt) return std::string(text);
-  return std::string(text.substr(0, kMaxExcerpt)) + "...";
-}
 
 }  // namespace
 
@@ -44,7 +39,8 @@ void ParseBootstrapVariable(std::string_view variable, std::string_view value,
     const std::string origin = std::string(variable) + " entry " + std::to_string(++index);
     auto address = ParseBootstrapAddress(item);
     if (!address) {
-      list.issues.push_back({Excerpt(item), origin, address.error()});
+      // An issue quotes the entry; a hostile megabyte-long one is cut.
+      list.issues.push_back({Excerpt(item, 200), origin, address.error()});
       continue;
     }
     list.entries.push_back({{*address}, "", origin});

@@ -1,5 +1,5 @@
 // The exo on our own host, as its datagrams show it: its namespace (from the Hellos it
-// multicasts), the latest Hello to answer, and its zid and port (from its answer to our probe).
+// multicasts), the latest Hello it sent, and its zid and port (from its answer to our probe).
 // Pure: the caller says which datagrams came from one of our own addresses.
 #pragma once
 
@@ -39,7 +39,7 @@ class LocalExo {
   // The namespace to probe with: configured, else learned; nullopt until one is known.
   std::optional<Namespace> space() const { return configured_ ? configured_ : learned_; }
   bool running(Clock::time_point now) const { return heard_ && now - *heard_ < kHelloGrace; }
-  // The Hello to answer with introductions, and where it came from; nullopt when stale.
+  // The latest Hello heard and where it came from; nullopt when stale.
   std::optional<std::pair<Hello, UdpAddress>> LatestHello(Clock::time_point now) const;
   const std::optional<ZenohId>& zid() const { return zid_; }
   uint16_t port() const { return port_; }

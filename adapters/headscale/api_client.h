@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "adapters/headscale/node_list.h"
 #include "sidecar/base/error_or.h"
 
 namespace peerscout::headscale {
@@ -16,14 +17,14 @@ struct ApiClientOptions {
   bool allow_http = false;  // else only https:// is spoken, so a key never travels in clear
   std::chrono::milliseconds connect_timeout{5'000};
   std::chrono::milliseconds timeout{15'000};
-  size_t max_bytes = 64u << 20;
+  size_t max_bytes = kMaxNodeListBytes;
 };
 
 // A response that is not 200, told so that a user knows what to do.
 struct ApiError {
   long status = 0;  // 0: no HTTP response at all
   bool key_rejected = false;
-  bool too_large = false;      // the body passed max_bytes: refused unread
+  bool too_large = false;      // past max_bytes: refused, unread when Content-Length said so
   std::string message;         // ours, for a user
   std::string server_message;  // the server's, printable and bounded
 };

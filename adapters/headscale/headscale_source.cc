@@ -3,15 +3,14 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include "adapters/headscale/node_list.h"
 #include "adapters/headscale/node_snapshot.h"
 #include "adapters/headscale/self_tags.h"
 #include "sidecar/config/config.h"
 #include "sidecar/render/json_writer.h"
+#include "sidecar/system/whole_file.h"
 #include "sidecar/tailnet/app_tags.h"
 #include "sidecar/tailnet/tailnet_node.h"
 
@@ -62,13 +61,11 @@ std::string Trimmed(std::string text) {
 
 ErrorOr<std::string> HeadscaleSource::Key() const {
   if (!options_.api_key_file.empty()) {
-    std::ifstream file(options_.api_key_file);
-    if (!file) {
+    std::string text;
+    if (!ReadWholeFile(options_.api_key_file, text)) {
       return ErrorOr<std::string>::Error("cannot read api_key_file " + options_.api_key_file);
     }
-    std::stringstream text;
-    text << file.rdbuf();
-    std::string key = Trimmed(text.str());
+    std::string key = Trimmed(text);
     if (key.empty())
       return ErrorOr<std::string>::Error("api_key_file " + options_.api_key_file + " is empty");
     return key;

@@ -17,7 +17,7 @@ namespace peerscout::tailscale {
 enum class WatchEnd : uint8_t {
   kStopped,      // stop was requested
   kClosed,       // tailscaled ended it (restart, consumer fell behind): reconnect
-  kUnavailable,  // refused (HTTP 4xx: an old or trimmed tailscaled): poll instead
+  kUnavailable,  // refused (any answer but 200: an old or trimmed tailscaled): poll instead
   kFailed,       // no connection
 };
 

@@ -6,6 +6,7 @@
 #include "sidecar/cli/stdout_view.h"
 #include "sidecar/cli/unix_http_client.h"
 #include "sidecar/config/config_loader.h"
+#include "sidecar/render/address_choice.h"
 #include "sidecar/terminal/peer_table.h"
 #include "sidecar/terminal/status_table.h"
 
@@ -19,10 +20,8 @@ std::string ServerFormat(const std::string& format) { return format == "table" ?
 
 std::string PeersTarget(const PeersOptions& options, const std::string& format) {
   std::string target = "/v1/peers?format=" + EscapeQueryValue(ServerFormat(format));
-  std::string sources;
-  for (const std::string& source : options.sources)
-    sources += (sources.empty() ? "" : ",") + source;
-  if (!sources.empty()) target += "&source=" + EscapeQueryValue(sources);
+  if (!options.sources.empty())
+    target += "&source=" + EscapeQueryValue(JoinWith(options.sources, ","));
   if (!options.online.empty()) target += "&online=" + EscapeQueryValue(options.online);
   if (!options.separator.empty()) target += "&separator=" + EscapeQueryValue(options.separator);
   return target;

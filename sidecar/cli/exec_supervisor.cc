@@ -18,7 +18,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Passed on to the app; the first three also end our watch for changes.
+// Passed on to the app; SIGINT, SIGQUIT and SIGTERM also mean no more restarts.
 constexpr int kForwarded[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
 
 bool EndsTheApp(int signal) { return signal == SIGINT || signal == SIGQUIT || signal == SIGTERM; }

@@ -6,9 +6,13 @@
 
 #include "sidecar/cli/unix_http_client.h"
 #include "sidecar/render/format.h"
+#include "sidecar/terminal/json_fields.h"
 
 namespace peerscout::cli {
 namespace {
+
+using terminal::StringField;
+using terminal::StringsField;
 
 std::chrono::milliseconds Remaining(SteadyClock::time_point deadline) {
   return std::max(
@@ -24,11 +28,6 @@ std::optional<size_t> CountPeers(const std::string& json) {
     return std::nullopt;
   }
   return document["peers"].Size();
-}
-
-std::string StringField(const rapidjson::Value& object, const char* key) {
-  auto it = object.FindMember(key);
-  return it != object.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
 }
 
 std::string ValuesTarget(const EnvSpec& spec) {
@@ -93,13 +92,7 @@ ErrorOr<AppProfile> FetchApp(const std::string& socket) {
   app.format = StringField(document, "format");
   app.families =
       ParseAddressFamilies(StringField(document, "families")).value_or(AddressFamilies::kAny);
-  const rapidjson::Value& root = document;
-  auto refused = root.FindMember("refused_variables");
-  if (refused != root.MemberEnd() && refused->value.IsArray()) {
-    for (const auto& variable : refused->value.GetArray()) {
-      if (variable.IsString()) app.refused_variables.emplace_back(variable.GetString());
-    }
-  }
+  app.refused_variables = StringsField(document, "refused_variables");
   return app;
 }
 

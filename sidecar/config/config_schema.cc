@@ -60,7 +60,8 @@ constexpr OptionSpec kServer[] = {
     {"threads", K::kInteger, "0",
      "Threads serving the API; 0: one per core, at most 4. Parked blocking queries take none."},
     {"connection_timeout", K::kDuration, "60s",
-     "Idle time after which a connection is closed (a blocking query is not idle)."},
+     "Idle time after which a connection is closed (a blocking query is not idle); whole "
+     "seconds, and under 1 s never."},
     {"default_wait", K::kDuration, "5m", "Wait of a blocking query given ?index= but no ?wait=."},
     {"max_wait", K::kDuration, "10m", "Longest ?wait= a blocking query may ask for."},
 };

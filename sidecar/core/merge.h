@@ -25,8 +25,9 @@ struct MergeInput {
 
 // A pure function: the same input gives the same peers in the same order, SortForListing's.
 //
-// Observations of one app instance (a peer id, or an endpoint with a port) are joined when
-// they share a peer id or an endpoint; two different peer ids are never joined. Observations
+// Observations of one app instance (a peer id, a zenoh id, or an endpoint with a port) are
+// joined when they share a peer id, a zid or an endpoint; two different peer ids, zids or
+// tailnet nodes are never joined. Observations
 // of a host without an app port (a tailnet node) are facts about a machine: they join each
 // other by node id, MagicDNS name or address, and are then attached to every app instance on
 // that machine, so two instances on one host stay two peers. Our own node is left out.

@@ -49,7 +49,7 @@ class Registry {
   void Fail(const std::string& source, const std::string& error, Clock::time_point now);
   // Adds one to the source's count of `fault`; nothing else changes, so no merge runs.
   void Count(const std::string& source, std::string_view fault);
-  // Drops observations of sources that have failed for longer than stale_after.
+  // Drops the observations of failing sources whose last success is more than stale_after ago.
   void Expire(Clock::time_point now);
 
   std::shared_ptr<const PeerSet> Current() const;

@@ -16,7 +16,7 @@ namespace peerscout {
 // resolve. Reported in /v1/sources and the log; the rest of the snapshot still counts.
 struct SourceIssue {
   std::string subject;  // the offending entry as given (escaped when shown)
-  std::string origin;   // where it came from: "EXO_BOOTSTRAP_PEERS[3]", "static (line 12)"
+  std::string origin;   // where it came from: "EXO_BOOTSTRAP_PEERS entry 3", "sidecar.toml:40"
   std::string reason;
   bool operator==(const SourceIssue&) const = default;
 };

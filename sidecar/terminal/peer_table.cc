@@ -9,6 +9,7 @@
 #include "sidecar/core/clock_text.h"
 #include "sidecar/core/peer_order.h"
 #include "sidecar/net/ip_address.h"
+#include "sidecar/render/address_choice.h"
 #include "sidecar/terminal/json_fields.h"
 
 namespace peerscout::terminal {
@@ -85,18 +86,12 @@ bool ListedBefore(const PeerRow& a, const PeerRow& b) {
   return a.id < b.id;
 }
 
-std::string Joined(const std::vector<std::string>& items) {
-  std::string joined;
-  for (const std::string& item : items) joined += (joined.empty() ? "" : ",") + item;
-  return joined;
-}
-
 void AddPeer(TextTable& table, const PeerRow& peer, Clock::time_point now) {
   const Cell none{"-", Tone::kDim};
   table.AddRow({
       peer.name.empty() ? none : Cell{peer.name},
       peer.addresses.empty() ? none : Cell{peer.addresses.front().text},
-      Cell{Joined(peer.sources)},
+      Cell{JoinWith(peer.sources, ",")},
       peer.online ? Cell{"yes", Tone::kGood} : Cell{"no", Tone::kWarn},
       peer.last_seen ? Cell{FormatAgo(now - *peer.last_seen)} : none,
       peer.stale ? Cell{"yes", Tone::kWarn} : Cell{"no", Tone::kDim},
