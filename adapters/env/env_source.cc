@@ -1,5 +1,7 @@
 #include "adapters/env/env_source.h"
 
+#include <array>
+
 #include "sidecar/core/clock_text.h"
 
 namespace peerscout::env {
@@ -159,7 +161,7 @@ ErrorOr<std::shared_ptr<Source>> Create(const SourceContext& context) {
                                                    options.Origin("resolve_interval") + ")");
   }
   BootstrapList list = ReadBootstrapLists(options.Get<std::vector<std::string>>("variables"),
-                                          context.env, context.config.static_peers);
+                                          context.env, StaticPeers(context.config));
   return std::shared_ptr<Source>(
       std::make_shared<EnvSource>(std::move(list), source_options, ResolveWithSystem));
 }
@@ -167,6 +169,7 @@ ErrorOr<std::shared_ptr<Source>> Create(const SourceContext& context) {
 }  // namespace
 
 const SourceFactory& Factory() {
+  static const std::array tables{StaticTable()};
   static const SourceFactory factory{
       "env",
       "Static peers: bootstrap-list variables (EXO_BOOTSTRAP_PEERS-style) and [[static]] "
@@ -174,6 +177,7 @@ const SourceFactory& Factory() {
       kOptions,
       true,
       Create,
+      tables,
   };
   return factory;
 }

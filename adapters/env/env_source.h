@@ -8,6 +8,7 @@
 
 #include "adapters/env/bootstrap_list.h"
 #include "adapters/env/name_resolver.h"
+#include "adapters/env/static_table.h"
 #include "sidecar/config/config.h"
 #include "sidecar/config/environment.h"
 #include "sidecar/core/source.h"

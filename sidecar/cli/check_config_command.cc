@@ -3,6 +3,7 @@
 #include "sidecar/cli/commands.h"
 #include "sidecar/config/config_loader.h"
 #include "sidecar/config/config_schema.h"
+#include "sidecar/config/table_reader.h"
 
 namespace peerscout::cli {
 namespace {
@@ -60,6 +61,13 @@ void ListKeys() {
     const std::string section = "sources." + std::string(factory.type);
     PrintKeys("[" + section + "] (also: type, enabled): " + std::string(factory.help), section,
               section, factory.options);
+    for (const SourceTable& table : factory.tables) {
+      const std::string name(table.name);
+      PrintKeys("[[" + name + "]] (the " + std::string(factory.type) +
+                    " source's; variables: PEERSCOUT_" + name +
+                    "_<index>_<KEY>): " + std::string(table.help),
+                name, name + "_<index>", table.options);
+    }
   }
 }
 

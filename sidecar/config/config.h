@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,13 +53,6 @@ struct SelfConfig {
   Duration interface_refresh = std::chrono::seconds(30);
 };
 
-// One [[static]] entry: a peer's addresses (multiaddr or host:port), with an optional name.
-struct StaticPeer {
-  std::vector<std::string> addresses;
-  std::string name;
-  std::string origin;  // "sidecar.toml:40"
-};
-
 struct OutputConfig {
   std::string path;  // absolute
   const Format* format = nullptr;
@@ -97,7 +92,8 @@ struct Config {
   RegistryConfig registry;
   SelfConfig self;
   std::vector<SourceConfig> sources;
-  std::vector<StaticPeer> static_peers;
+  // The entries of the [[name]] arrays that source types own (SourceTable), by name.
+  std::map<std::string, std::vector<TableEntry>, std::less<>> tables;
   std::vector<OutputConfig> outputs;
   std::vector<TemplateConfig> templates;
 };

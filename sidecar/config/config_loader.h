@@ -13,7 +13,4 @@ namespace peerscout {
 // file line or variable; all errors are reported at once, one per line.
 ErrorOr<Config> LoadConfig(const std::string& file, const Environment& env, SourceCatalog catalog);
 
-// The variable that overrides a key: ("server", "socket_mode") -> PEERSCOUT_SERVER_SOCKET_MODE.
-std::string OverrideVariable(std::string_view section, std::string_view key);
-
 }  // namespace peerscout

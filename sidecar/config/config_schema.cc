@@ -88,12 +88,6 @@ constexpr OptionSpec kSelf[] = {
     {"interface_refresh", K::kDuration, "30s", "How often the interfaces are read again."},
 };
 
-constexpr OptionSpec kStatic[] = {
-    {"address", K::kString, "", "A multiaddr or host:port of the peer."},
-    {"addresses", K::kStringList, "", "Several addresses of the same peer (one per network)."},
-    {"name", K::kString, "", "A name for the peer (hosts output, logs)."},
-};
-
 constexpr OptionSpec kOutput[] = {
     {"path", K::kString, "", "File to write; relative to runtime_dir. Required."},
     {"format", K::kString, "",
@@ -131,7 +125,6 @@ constexpr std::array kSections{
     SectionSpec{"server", "The HTTP API on a Unix socket.", kServer},
     SectionSpec{"registry", "Keeping peers through source failures.", kRegistry},
     SectionSpec{"self", "Who we are, so our own node is never listed.", kSelf},
-    SectionSpec{"static", "Static peers, one [[static]] table each.", kStatic, true},
     SectionSpec{"output", "Files written on every change, one [[output]] table each.", kOutput,
                 true},
     SectionSpec{"template", "Mustache templates rendered on every change, one [[template]] each.",

@@ -11,6 +11,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sidecar/base/error_or.h"
 #include "sidecar/core/peer.h"
@@ -67,6 +68,16 @@ class Source {
   virtual void Run(std::stop_token stop, SnapshotSink& sink) = 0;
 };
 
+// A top-level [[name]] array a source type owns (the env source's [[static]]). The loader reads
+// its entries as it reads [[output]]'s and asks `check` for each entry's errors, whole lines, so
+// check-config and a reload refuse them; the factory finds the entries in Config::tables.
+struct SourceTable {
+  std::string_view name;
+  std::string_view help;
+  std::span<const OptionSpec> options;
+  std::function<std::vector<std::string>(const TableEntry& entry)> check;
+};
+
 struct SourceFactory {
   std::string_view type;
   std::string_view help;
@@ -74,6 +85,7 @@ struct SourceFactory {
   bool enabled_by_default;
   // Refuses a bad configuration with a reason; check-config calls it too.
   std::function<ErrorOr<std::shared_ptr<Source>>(const SourceContext& context)> create;
+  std::span<const SourceTable> tables = {};
 };
 
 using SourceCatalog = std::span<const SourceFactory>;

@@ -143,4 +143,11 @@ std::string OptionValues::Origin(std::string_view key) const {
   return it == values_.end() ? "default" : it->second.origin;
 }
 
+std::string OptionValues::OriginOr(std::string_view key, const std::string& table) const {
+  std::string origin = Origin(key);
+  return origin == "default" ? table : origin;
+}
+
+bool OptionValues::IsSet(std::string_view key) const { return Origin(key) != "default"; }
+
 }  // namespace peerscout

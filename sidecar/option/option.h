@@ -69,6 +69,10 @@ class OptionValues {
   }
   // "sidecar.toml:12" or "PEERSCOUT_LOG_LEVEL" or "default"; for error messages.
   std::string Origin(std::string_view key) const;
+  // The same, but for a key left at its default, `table`: where the key belongs.
+  std::string OriginOr(std::string_view key, const std::string& table) const;
+  // Whether the file, a variable or the app profile set the key.
+  bool IsSet(std::string_view key) const;
 
  private:
   struct Entry {
@@ -76,6 +80,13 @@ class OptionValues {
     std::string origin;
   };
   std::map<std::string, Entry, std::less<>> values_;
+};
+
+// One entry of a [[name]] array: its keys, and where it was written ("sidecar.toml:40", or its
+// variables' prefix, PEERSCOUT_STATIC_0).
+struct TableEntry {
+  OptionValues values;
+  std::string where;
 };
 
 }  // namespace peerscout

@@ -59,8 +59,15 @@ void CheckPromises(const Config& config) {
   for (const TemplateConfig& output : config.templates) {
     if (output.destination.empty() || output.command_timeout <= Duration(0)) __builtin_trap();
   }
-  for (const StaticPeer& peer : config.static_peers) {
-    if (peer.addresses.empty()) __builtin_trap();
+  // A loaded config holds no entry its source's table refuses.
+  for (const SourceFactory& factory : cli::Catalog()) {
+    for (const SourceTable& table : factory.tables) {
+      auto entries = config.tables.find(table.name);
+      if (entries == config.tables.end()) continue;
+      for (const TableEntry& entry : entries->second) {
+        if (!table.check(entry).empty()) __builtin_trap();
+      }
+    }
   }
 }
 

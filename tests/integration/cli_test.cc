@@ -144,6 +144,8 @@ TEST_F(CliTest, CheckConfigKeysListsEveryKey) {
     }
   }
   EXPECT_THAT(keys.out, HasSubstr("PEERSCOUT_SOURCES_ENV_RESOLVE_INTERVAL"));
+  EXPECT_THAT(keys.out, HasSubstr("static.addresses ("));
+  EXPECT_THAT(keys.out, HasSubstr("PEERSCOUT_STATIC_<INDEX>_ADDRESSES"));
 }
 
 TEST_F(CliTest, VersionAndHelp) {

@@ -110,9 +110,10 @@ online = "true"
   EXPECT_EQ(config->self.app_ports, (std::vector<uint16_t>{52416, 52417}));
   EXPECT_EQ(config->self.local_subnets[0].ToString(), "10.10.0.0/16");
   EXPECT_EQ(config->sources[0].options.Get<Duration>("resolve_interval"), std::chrono::seconds(5));
-  ASSERT_EQ(config->static_peers.size(), 2u);
-  EXPECT_EQ(config->static_peers[1].addresses.size(), 2u);
-  EXPECT_THAT(config->static_peers[0].origin, HasSubstr("sidecar.toml:19"));
+  const std::vector<env::StaticPeer> static_peers = env::StaticPeers(*config);
+  ASSERT_EQ(static_peers.size(), 2u);
+  EXPECT_EQ(static_peers[1].addresses.size(), 2u);
+  EXPECT_THAT(static_peers[0].origin, HasSubstr("sidecar.toml:19"));
   ASSERT_EQ(config->outputs.size(), 2u);
   EXPECT_EQ(config->outputs[0].path, "/srv/ps/peers.json");
   EXPECT_EQ(config->outputs[1].mode, 0600u);
@@ -228,6 +229,11 @@ TEST_F(ConfigTest, TheExampleDocumentsEveryKey) {
        {env::Factory(), tailscale::Factory(), headscale::Factory(), mdns::Factory()}) {
     for (const OptionSpec& option : factory.options) {
       EXPECT_TRUE(documented(option.key)) << factory.type << "." << option.key;
+    }
+    for (const SourceTable& table : factory.tables) {
+      for (const OptionSpec& option : table.options) {
+        EXPECT_TRUE(documented(option.key)) << table.name << "." << option.key;
+      }
     }
   }
   EXPECT_TRUE(documented("enabled"));

@@ -125,7 +125,7 @@ inline HostileField StaticField(std::string field, std::string neutral, bool val
             auto config = LoadConfig(path.string(), Environment(), catalog);
             std::filesystem::remove(path);
             if (!config) return SourceRun{std::nullopt, config.error()};
-            return LookAtEnv(env::ReadBootstrapLists({}, Environment(), config->static_peers));
+            return LookAtEnv(env::ReadBootstrapLists({}, Environment(), env::StaticPeers(*config)));
           }};
 }
 
