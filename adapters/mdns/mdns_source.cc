@@ -1,7 +1,5 @@
 #include "adapters/mdns/mdns_source.h"
 
-#include <poll.h>
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,24 +9,13 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <utility>
 
-#include "adapters/mdns/libp2p_message.h"
 #include "adapters/mdns/service_txt.h"
 #include "sidecar/config/config.h"
-#include "sidecar/system/stop_event.h"
 
 namespace peerscout::mdns {
 namespace {
-
-using namespace std::chrono_literals;
-
-// Answers to a query arrive within a few hundred milliseconds; a peer silent this long after
-// one has missed it.
-constexpr auto kAnswerGrace = 3s;
-// The first snapshot waits this long after our first query, so that it holds the answers.
-constexpr auto kFirstAnswers = 1s;
-constexpr auto kInterfaceRefresh = 10s;
-constexpr auto kCounterPublish = 1s;
 
 std::string HostName() {
   std::array<char, 256> name{};
@@ -36,20 +23,9 @@ std::string HostName() {
   return name.data();
 }
 
-bool Contains(const std::vector<IpAddress>& addresses, const IpAddress& ip) {
-  return std::find(addresses.begin(), addresses.end(), ip) != addresses.end();
-}
-
-std::string FamilyName(IpAddress::Family family) {
-  return family == IpAddress::Family::kV6 ? "IPv6" : "IPv4";
-}
-
-std::string Joined(const std::vector<MulticastInterface>& interfaces) {
-  std::string names;
-  for (const MulticastInterface& interface : interfaces) {
-    names += (names.empty() ? "" : ",") + interface.name;
-  }
-  return names.empty() ? "no interface" : names;
+Libp2pListenerOptions ListenerOptions(const MdnsSourceOptions& options) {
+  return {options.ipv6, options.interfaces, options.query_interval, options.missed_queries,
+          options.own_app_ports};
 }
 
 }  // namespace
@@ -62,33 +38,36 @@ std::string_view BackendName(Backend backend) { return kBackends[static_cast<siz
 MdnsSource::MdnsSource(MdnsSourceOptions options, SelfView self)
     : options_(std::move(options)),
       self_(std::move(self)),
-      peers_(options_.missed_queries, kAnswerGrace),
-      local_peers_(options_.missed_queries, kAnswerGrace) {}
+      browser_(options_.selection, options_.stale_after, [this] { Publish(); }),
+      listener_(ListenerOptions(options_), self_, [this] { Publish(); }) {}
 
 void MdnsSource::Run(std::stop_token stop, SnapshotSink& sink) {
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(sink_mutex_);
     sink_ = &sink;
-    libp2p_ready_ = !options_.libp2p;
-    dns_sd_settled_ = options_.backend == Backend::kNone;
   }
+  browser_.ResetFirstLook();
+  listener_.ResetFirstLook();
   std::jthread dns_sd;
   if (options_.backend != Backend::kNone) {
-    BackendOptions backend{options_.service_types, [this] { return WantedAdvertisement(); }};
-    std::shared_ptr<ServiceBackend> browser = options_.backend == Backend::kAvahi
-                                                  ? MakeAvahiBackend(std::move(backend))
-                                                  : MakeDnsSdBackend(std::move(backend));
-    dns_sd = std::jthread([this, browser](std::stop_token token) { browser->Run(token, *this); });
+    dns_sd = std::jthread(
+        [this, backend = MakeBackend()](std::stop_token token) { backend->Run(token, browser_); });
   }
   if (options_.libp2p) {
-    RunLibp2p(stop);
+    listener_.Run(stop);
   } else {
     while (!stop.stop_requested()) SleepUnlessStopped(std::chrono::hours(1), stop);
   }
   dns_sd.request_stop();
   dns_sd = {};  // joins: the backend withdraws our advertisement first
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(sink_mutex_);
   sink_ = nullptr;
+}
+
+std::unique_ptr<ServiceBackend> MdnsSource::MakeBackend() const {
+  BackendOptions backend{options_.service_types, [this] { return WantedAdvertisement(); }};
+  if (options_.backend == Backend::kAvahi) return MakeAvahiBackend(std::move(backend));
+  return MakeDnsSdBackend(std::move(backend));
 }
 
 std::optional<Advertisement> MdnsSource::WantedAdvertisement() const {
@@ -107,258 +86,56 @@ std::optional<Advertisement> MdnsSource::WantedAdvertisement() const {
   return advertisement;
 }
 
-void MdnsSource::Connected() {
-  std::lock_guard lock(mutex_);
-  // What was seen before stays until the first answers are in, so a daemon restart does not
-  // flap every service out and back in.
-  refreshing_ = true;
-  refreshed_.clear();
-  dns_sd_error_.clear();
-}
-
-void MdnsSource::Settled() {
-  std::lock_guard lock(mutex_);
-  if (refreshing_) services_.RetainOnly(refreshed_);
-  refreshing_ = false;
-  dns_sd_error_.clear();
-  dns_sd_settled_ = true;
-  PublishLocked();
-}
-
-void MdnsSource::Disconnected(const std::string& why) {
-  std::lock_guard lock(mutex_);
-  if (dns_sd_error_.empty()) dns_sd_lost_at_ = Clock::now();
-  dns_sd_error_ = why;
-  dns_sd_settled_ = true;  // it has had its look: the rest need not wait for it
-  advertised_.clear();
-  Count("dns_sd_disconnects");
-  PublishLocked();
-}
-
-void MdnsSource::Found(const Announcement& announcement, ServiceInstance instance) {
-  std::lock_guard lock(mutex_);
-  services_.Resolved(announcement, std::move(instance));
-  if (refreshing_) refreshed_.insert(announcement);
-  if (dns_sd_settled_) PublishLocked();
-}
-
-void MdnsSource::Lost(const Announcement& announcement) {
-  std::lock_guard lock(mutex_);
-  services_.Removed(announcement);
-  refreshed_.erase(announcement);
-  if (dns_sd_settled_) PublishLocked();
-}
-
-void MdnsSource::Advertised(const std::string& name, const std::string& error) {
-  std::lock_guard lock(mutex_);
-  advertised_ = error.empty() ? name : "failed: " + error;
-  if (!error.empty()) spdlog::warn("mdns: advertising '{}': {}", name, error);
-  PublishLocked();
-}
-
-void MdnsSource::Count(const std::string& counter, uint64_t by) {
-  counters_[counter] += by;
-  counters_dirty_ = true;
-}
-
-void MdnsSource::PublishLocked() {
-  if (sink_ == nullptr || !dns_sd_settled_ || !libp2p_ready_) return;
-  const bool dns_sd_down = !dns_sd_error_.empty();
-  const bool libp2p_down = options_.libp2p && libp2p_state_.rfind("failed", 0) == 0;
-  if (dns_sd_down && Clock::now() - dns_sd_lost_at_ > options_.stale_after) services_.Clear();
+void MdnsSource::Publish() {
+  std::lock_guard lock(sink_mutex_);
+  if (sink_ == nullptr) return;
+  Libp2pListener::View libp2p;
+  if (options_.libp2p) {
+    libp2p = listener_.Look();
+    if (!libp2p.ready) return;
+  }
+  DnsSdBrowser::View dns_sd;
+  if (options_.backend != Backend::kNone) {
+    dns_sd = browser_.Look(Clock::now());
+    if (!dns_sd.settled) return;
+  }
+  const uint64_t counts = libp2p.counts;
+  const bool dns_sd_down = !dns_sd.error.empty();
+  const bool libp2p_down = options_.libp2p && libp2p.failed();
   if ((options_.backend == Backend::kNone || dns_sd_down) && (!options_.libp2p || libp2p_down)) {
     // Nothing works: the registry keeps the last good peers, stale, until they expire.
-    sink_->Fail(dns_sd_down ? dns_sd_error_ : libp2p_state_);
-    counters_dirty_ = false;
-    return;
+    sink_->Fail(dns_sd_down ? dns_sd.error : libp2p.state);
+  } else {
+    sink_->Publish(Combined(std::move(dns_sd), std::move(libp2p)));
   }
+  listener_.CountersSent(counts);
+}
+
+Snapshot MdnsSource::Combined(DnsSdBrowser::View dns_sd, Libp2pListener::View libp2p) const {
+  const bool dns_sd_down = !dns_sd.error.empty();
+  const bool libp2p_down = options_.libp2p && libp2p.failed();
   Snapshot snapshot;
-  services_.Fill(options_.selection, snapshot);
+  snapshot.observations = std::move(dns_sd.services);
+  snapshot.issues = std::move(dns_sd.refused);
   if (dns_sd_down) {
-    for (Observation& observation : snapshot.observations) observation.stale = true;
-    snapshot.issues.push_back(
-        {std::string(BackendName(options_.backend)), "dns-sd", dns_sd_error_});
+    snapshot.issues.push_back({std::string(BackendName(options_.backend)), "dns-sd", dns_sd.error});
   }
-  for (Observation& observation : peers_.Observations()) {
+  for (Observation& observation : libp2p.peers) {
     snapshot.observations.push_back(std::move(observation));
   }
-  for (const Observation& local : local_peers_.Observations()) {
-    snapshot.self.peer_ids.push_back(*local.identity.peer_id);
-    for (const Endpoint& endpoint : local.addresses) {
-      if (endpoint.transport == Transport::kTcp) snapshot.self.app_ports.push_back(endpoint.port);
-    }
-  }
+  snapshot.self = std::move(libp2p.local_app);
   snapshot.details["backend"] = std::string(BackendName(options_.backend));
   if (options_.backend != Backend::kNone) {
-    snapshot.details["dns_sd"] = dns_sd_down ? dns_sd_error_ : "browsing";
+    snapshot.details["dns_sd"] = dns_sd_down ? dns_sd.error : "browsing";
   }
-  if (options_.advertise && !advertised_.empty()) snapshot.details["advertised"] = advertised_;
-  if (options_.libp2p) snapshot.details["libp2p"] = libp2p_state_;
-  if (libp2p_down) snapshot.issues.push_back({"libp2p", "mdns socket", libp2p_state_});
-  snapshot.counters = counters_;
-  counters_dirty_ = false;
-  sink_->Publish(std::move(snapshot));
-}
-
-bool MdnsSource::IsOurApp(const Libp2pAnnouncement& announcement) const {
-  // Several app instances on one host are told apart by [self] app_ports; without them, the
-  // app answering from our host is ours.
-  if (options_.own_app_ports.empty()) return true;
-  return std::any_of(announcement.endpoints.begin(), announcement.endpoints.end(),
-                     [this](const Endpoint& endpoint) {
-                       return endpoint.transport == Transport::kTcp &&
-                              std::find(options_.own_app_ports.begin(),
-                                        options_.own_app_ports.end(),
-                                        endpoint.port) != options_.own_app_ports.end();
-                     });
-}
-
-void MdnsSource::Hear(const Datagram& datagram, const std::vector<IpAddress>& ours,
-                      QuerySchedule& schedule, Clock::time_point now) {
-  Count("packets_received");
-  const bool from_us = Contains(ours, datagram.source);
-  if (datagram.bytes.empty()) {
-    Count("packets_dropped");
-    spdlog::debug("mdns: dropped an oversized packet from {}", datagram.source.ToString());
-    return;
+  if (options_.advertise && !dns_sd.advertised.empty()) {
+    snapshot.details["advertised"] = dns_sd.advertised;
   }
-  ErrorOr<Libp2pMessage> message = ParseLibp2pMessage(datagram.bytes, datagram.source);
-  if (!message) {
-    Count("packets_dropped");
-    spdlog::debug("mdns: dropped a packet from {}: {}", datagram.source.ToString(),
-                  message.error());
-    return;
-  }
-  for (const std::string& why : message->dropped) {
-    Count("records_dropped");
-    spdlog::debug("mdns: dropped a record from {}: {}", datagram.source.ToString(), why);
-  }
-  if (message->is_query) {
-    // Another libp2p node is asking, most likely one that just started: ask too, so that it
-    // answers us now rather than at our next round. Our own queries loop back from port 5353.
-    const bool our_query = from_us && datagram.source_port == MulticastSocket::kPort;
-    if (message->asks_for_peers && !our_query) schedule.Hurry(now);
-    return;
-  }
-  bool changed = false;
-  for (const Libp2pAnnouncement& announcement : message->announcements) {
-    Count("libp2p_announcements");
-    changed =
-        (from_us && IsOurApp(announcement) ? local_peers_ : peers_).Heard(announcement, now) ||
-        changed;
-  }
-  if (changed) PublishLocked();
-}
-
-bool MdnsSource::OpenSockets(std::vector<MulticastSocket>& sockets) {
-  std::vector<IpAddress::Family> families{IpAddress::Family::kV4};
-  if (options_.ipv6) families.push_back(IpAddress::Family::kV6);
-  std::string failures;
-  for (const IpAddress::Family family : families) {
-    ErrorOr<MulticastSocket> opened = MulticastSocket::Open(family);
-    if (opened) {
-      sockets.push_back(std::move(opened).value());
-    } else {
-      failures +=
-          std::string(failures.empty() ? "" : "; ") + FamilyName(family) + ": " + opened.error();
-    }
-  }
-  if (!failures.empty()) spdlog::warn("mdns: {}", failures);
-  if (!sockets.empty()) return true;
-  std::lock_guard lock(mutex_);
-  libp2p_state_ = "failed: " + failures;
-  libp2p_ready_ = true;
-  PublishLocked();
-  return false;
-}
-
-void MdnsSource::TrackInterfaces(std::vector<MulticastSocket>& sockets, QuerySchedule& schedule,
-                                 Clock::time_point now) {
-  const std::vector<MulticastInterface> interfaces = ListMulticastInterfaces(options_.interfaces);
-  std::string state;
-  for (MulticastSocket& socket : sockets) {
-    const std::vector<MulticastInterface> before = socket.joined();
-    for (const std::string& failure : socket.Track(interfaces)) spdlog::warn("mdns: {}", failure);
-    if (socket.joined() != before) schedule.Hurry(now);  // a new network to ask
-    state += std::string(state.empty() ? "" : "; ") + FamilyName(socket.family()) + " on " +
-             Joined(socket.joined());
-  }
-  std::lock_guard lock(mutex_);
-  libp2p_state_ = "listening: " + state;
-}
-
-void MdnsSource::SendQueries(std::vector<MulticastSocket>& sockets, QuerySchedule& schedule,
-                             Clock::time_point now) {
-  static const std::vector<uint8_t> query = BuildLibp2pQuery();
-  uint64_t sent = 0;
-  for (MulticastSocket& socket : sockets) {
-    const std::vector<std::string> failures = socket.SendToGroup(query);
-    for (const std::string& failure : failures) spdlog::debug("mdns: {}", failure);
-    sent += socket.joined().size() - failures.size();
-  }
-  std::lock_guard lock(mutex_);
-  Count("queries_sent", sent);
-  peers_.Queried(now);
-  local_peers_.Queried(now);
-  schedule.Sent(now);
-}
-
-void MdnsSource::RunLibp2p(std::stop_token stop) {
-  StopEvent wake(stop);
-  std::vector<MulticastSocket> sockets;
-  QuerySchedule schedule(options_.query_interval, Clock::now());
-  Clock::time_point refresh_at{};
-  // One second after our first query, until the first snapshot with its answers is out (max:
-  // not armed; a deadline left in the past would make every poll return at once).
-  Clock::time_point ready_at = Clock::time_point::max();
-  bool first_round = true;
-  Clock::time_point counters_at{};
-  std::vector<IpAddress> ours;
-  while (!stop.stop_requested()) {
-    Clock::time_point now = Clock::now();
-    if (sockets.empty() && now >= refresh_at && !OpenSockets(sockets)) {
-      refresh_at = now + options_.query_interval;
-    }
-    if (!sockets.empty() && now >= refresh_at) {
-      TrackInterfaces(sockets, schedule, now);
-      ours = self_().addresses;
-      refresh_at = now + kInterfaceRefresh;
-    }
-    if (!sockets.empty() && now >= schedule.next()) {
-      SendQueries(sockets, schedule, now);
-      if (first_round && ready_at == Clock::time_point::max()) ready_at = now + kFirstAnswers;
-    }
-    Clock::time_point until =
-        sockets.empty() ? refresh_at : std::min({schedule.next(), refresh_at, ready_at});
-    {
-      std::lock_guard lock(mutex_);
-      if (now >= ready_at) {
-        libp2p_ready_ = true;
-        PublishLocked();
-        ready_at = Clock::time_point::max();
-        first_round = false;
-      }
-      const bool expired = peers_.Expire(now);
-      if (local_peers_.Expire(now) || expired || (counters_dirty_ && now >= counters_at)) {
-        counters_at = now + kCounterPublish;
-        PublishLocked();
-      }
-      for (const Libp2pPeerTable* table : {&peers_, &local_peers_}) {
-        if (auto deadline = table->NextDeadline()) until = std::min(until, *deadline);
-      }
-      if (counters_dirty_) until = std::min(until, counters_at);
-    }
-    std::vector<pollfd> fds{{wake.fd(), POLLIN, 0}};
-    for (const MulticastSocket& socket : sockets) fds.push_back({socket.fd(), POLLIN, 0});
-    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now());
-    poll(fds.data(), fds.size(), static_cast<int>(std::clamp<int64_t>(wait.count(), 0, 60'000)));
-    now = Clock::now();
-    std::lock_guard lock(mutex_);
-    for (size_t i = 0; i < sockets.size(); ++i) {
-      if ((fds[i + 1].revents & POLLIN) == 0) continue;
-      while (auto datagram = sockets[i].Receive()) Hear(*datagram, ours, schedule, now);
-    }
-  }
+  if (options_.libp2p) snapshot.details["libp2p"] = libp2p.state;
+  if (libp2p_down) snapshot.issues.push_back({"libp2p", "mdns socket", libp2p.state});
+  snapshot.counters = std::move(dns_sd.counters);
+  snapshot.counters.merge(libp2p.counters);
+  return snapshot;
 }
 
 namespace {

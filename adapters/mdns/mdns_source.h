@@ -4,18 +4,16 @@
 #pragma once
 
 #include <chrono>
-#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "adapters/mdns/libp2p_peer_table.h"
-#include "adapters/mdns/multicast_socket.h"
-#include "adapters/mdns/query_schedule.h"
+#include "adapters/mdns/dns_sd_browser.h"
+#include "adapters/mdns/libp2p_listener.h"
 #include "adapters/mdns/service_backend.h"
 #include "adapters/mdns/service_table.h"
 #include "sidecar/core/source.h"
@@ -45,53 +43,28 @@ struct MdnsSourceOptions {
   Duration stale_after = std::chrono::minutes(10);
 };
 
-class MdnsSource : public Source, private ServiceEvents {
+// Two parts, each with its own thread, state and lock: a DNS-SD browser fed by the backend's
+// thread, and a libp2p listener whose loop runs on Run's thread. Either tells the source when
+// its view changed; the source combines both views into the snapshot.
+class MdnsSource : public Source {
  public:
   MdnsSource(MdnsSourceOptions options, SelfView self);
   void Run(std::stop_token stop, SnapshotSink& sink) override;
 
  private:
-  // ServiceEvents, from the backend's thread.
-  void Connected() override;
-  void Settled() override;
-  void Disconnected(const std::string& why) override;
-  void Found(const Announcement& announcement, ServiceInstance instance) override;
-  void Lost(const Announcement& announcement) override;
-  void Advertised(const std::string& name, const std::string& error) override;
-
+  std::unique_ptr<ServiceBackend> MakeBackend() const;
   std::optional<Advertisement> WantedAdvertisement() const;
-  bool IsOurApp(const Libp2pAnnouncement& announcement) const;
-  void RunLibp2p(std::stop_token stop);
-  // The libp2p half's steps. False: no socket could be opened (told to the sink).
-  bool OpenSockets(std::vector<MulticastSocket>& sockets);
-  void TrackInterfaces(std::vector<MulticastSocket>& sockets, QuerySchedule& schedule,
-                       Clock::time_point now);
-  void SendQueries(std::vector<MulticastSocket>& sockets, QuerySchedule& schedule,
-                   Clock::time_point now);
-  void Hear(const Datagram& datagram, const std::vector<IpAddress>& ours, QuerySchedule& schedule,
-            Clock::time_point now);
-  // Hands the sink what both halves see now, once each has had its first look. mutex_ held.
-  void PublishLocked();
-  void Count(const std::string& counter, uint64_t by = 1);  // mutex_ held
+  // Hands the sink what both parts see now, once each has had its first look.
+  void Publish();
+  Snapshot Combined(DnsSdBrowser::View dns_sd, Libp2pListener::View libp2p) const;
 
-  MdnsSourceOptions options_;
-  SelfView self_;
+  const MdnsSourceOptions options_;
+  const SelfView self_;
+  DnsSdBrowser browser_;
+  Libp2pListener listener_;
 
-  std::mutex mutex_;  // everything below; serializes calls to the sink
+  std::mutex sink_mutex_;  // sink_; serializes calls to the sink, which both parts' threads make
   SnapshotSink* sink_ = nullptr;
-  ServiceTable services_;
-  bool refreshing_ = false;           // (re)connected, first answers not all in yet
-  std::set<Announcement> refreshed_;  // announcements seen since
-  bool dns_sd_settled_ = false;
-  std::string dns_sd_error_;  // non-empty while the daemon is away
-  Clock::time_point dns_sd_lost_at_{};
-  std::string advertised_;  // our advertisement's name, or why it failed
-  Libp2pPeerTable peers_;
-  Libp2pPeerTable local_peers_;  // answers from our own host: the local app
-  bool libp2p_ready_ = false;
-  std::string libp2p_state_;
-  std::map<std::string, uint64_t> counters_;
-  bool counters_dirty_ = false;
 };
 
 const SourceFactory& Factory();
