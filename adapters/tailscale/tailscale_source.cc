@@ -164,11 +164,14 @@ void TailscaleSource::Follow(std::stop_token stop, SnapshotSink& sink) {
   push_ = "watch-ipn-bus";
   const LocalApi api(options_.socket, Millis(options_.timeout));
   const WatchResult result = api.Watch(kWatchMask, stop, on_message, tick);
-  push_ = result.error.empty() ? "reconnecting" : "polling: " + result.error;
   if (result.end == WatchEnd::kUnavailable) {
     // An old or trimmed tailscaled without the bus: poll the status instead.
+    push_ = "polling: " + result.error;
     SleepUnlessStopped(options_.poll_interval, stop);
+    return;
   }
+  // Closed or failed: Run looks again at once (with its backoff) and watches anew.
+  push_ = result.error.empty() ? "reconnecting" : "reconnecting: " + result.error;
 }
 
 void TailscaleSource::Run(std::stop_token stop, SnapshotSink& sink) {
