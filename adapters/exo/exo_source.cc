@@ -280,7 +280,11 @@ void ExoSource::Run(std::stop_token stop, SnapshotSink& sink) {
     if (round.local.space()) until = std::min(until, round.local_probe_at);
     std::vector<pollfd> fds{{wake.fd(), POLLIN, 0}, {round.probe->fd(), POLLIN, 0}};
     for (const auto& [index, socket] : round.groups) fds.push_back({socket.fd(), POLLIN, 0});
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+    // A probe that is due has time_point::min() as its deadline: no subtraction from it.
+    const Clock::time_point polled = Clock::now();
+    const auto wait = until <= polled
+                          ? std::chrono::milliseconds(0)
+                          : std::chrono::duration_cast<std::chrono::milliseconds>(until - polled);
     ::poll(fds.data(), fds.size(), static_cast<int>(std::clamp<int64_t>(wait.count(), 1, 1000)));
     const Clock::time_point arrived = Clock::now();
     for (int i = 0; i < kBatch; ++i) {
