@@ -20,10 +20,11 @@ if [[ "${1:-}" == "--test" ]]; then
   # (libclang-rt-14-dev: libFuzzer and the sanitizers) build the fuzz targets and the sanitizer
   # trees (tests/fuzz/run.sh, scripts/sanitize.sh).
   # systemd has systemd-analyze, which checks the unit; dpkg-dev has dpkg-shlibdeps, which
-  # CPack runs for the .deb's Depends (tests/deploy/deb-install.sh).
+  # CPack runs for the .deb's Depends (tests/deploy/deb-install.sh). ccache makes the test
+  # command's rebuilds of unchanged files (build/, the sanitizer trees) cache hits.
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev curl util-linux mount python3 iproute2 jq
     openssl clang-format clang-tidy clang-14 libclang-rt-14-dev avahi-daemon avahi-utils
-    dbus-daemon python3-yaml systemd dpkg-dev)
+    dbus-daemon python3-yaml systemd dpkg-dev ccache)
 fi
 
 missing=()
