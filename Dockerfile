@@ -9,7 +9,8 @@ WORKDIR /src
 COPY scripts/setup.sh scripts/
 RUN bash scripts/setup.sh
 # Only what the binary is built from, so a change to the tests or docs reuses this layer.
-COPY CMakeLists.txt ./
+COPY CMakeLists.txt LAYERS ./
+COPY cmake cmake
 COPY sidecar sidecar
 COPY adapters adapters
 COPY contrib/deb contrib/deb
