@@ -2,8 +2,8 @@
 # Builds the third-party daemons the tailnet tests run against (tests/tools/daemon-versions.env),
 # the go-libp2p mDNS test peer (tests/peers/libp2p-mdns, keyed by a hash of its source) and
 # kubectl-validate (tests/deploy/k8s-validate.sh), cached outside the repo: the first run on a
-# machine takes about 25 minutes alone on two cores, later ones nothing. Without Go the tailnet and Kubernetes
-# manifest tests skip; with PEERSCOUT_REQUIRE_INTEGRATION=1 that is a failure.
+# machine takes about 25 minutes alone on two cores, later ones nothing. Without Go the tailnet
+# and Kubernetes manifest tests skip; with PEERSCOUT_REQUIRE_INTEGRATION=1 that is a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tests/tools/daemon-versions.env
