@@ -28,6 +28,8 @@ class DnsSdBrowser : public ServiceEvents {
     std::vector<Observation> services;  // stale while the daemon is away
     std::vector<SourceIssue> refused;   // TXT values the services' observations left out
     std::map<std::string, uint64_t> counters;
+
+    bool away() const { return !error.empty(); }
   };
 
   // `changed` is called, with no lock of ours held, whenever the view changed in a way the

@@ -100,11 +100,10 @@ void MdnsSource::Publish() {
     if (!dns_sd.settled) return;
   }
   const uint64_t counts = libp2p.counts;
-  const bool dns_sd_down = !dns_sd.error.empty();
-  const bool libp2p_down = options_.libp2p && libp2p.failed();
-  if ((options_.backend == Backend::kNone || dns_sd_down) && (!options_.libp2p || libp2p_down)) {
+  if ((options_.backend == Backend::kNone || dns_sd.away()) &&
+      (!options_.libp2p || libp2p.failed())) {
     // Nothing works: the registry keeps the last good peers, stale, until they expire.
-    sink_->Fail(dns_sd_down ? dns_sd.error : libp2p.state);
+    sink_->Fail(dns_sd.away() ? dns_sd.error : libp2p.state);
   } else {
     sink_->Publish(Combined(std::move(dns_sd), std::move(libp2p)));
   }
@@ -112,12 +111,10 @@ void MdnsSource::Publish() {
 }
 
 Snapshot MdnsSource::Combined(DnsSdBrowser::View dns_sd, Libp2pListener::View libp2p) const {
-  const bool dns_sd_down = !dns_sd.error.empty();
-  const bool libp2p_down = options_.libp2p && libp2p.failed();
   Snapshot snapshot;
   snapshot.observations = std::move(dns_sd.services);
   snapshot.issues = std::move(dns_sd.refused);
-  if (dns_sd_down) {
+  if (dns_sd.away()) {
     snapshot.issues.push_back({std::string(BackendName(options_.backend)), "dns-sd", dns_sd.error});
   }
   for (Observation& observation : libp2p.peers) {
@@ -126,13 +123,14 @@ Snapshot MdnsSource::Combined(DnsSdBrowser::View dns_sd, Libp2pListener::View li
   snapshot.self = std::move(libp2p.local_app);
   snapshot.details["backend"] = std::string(BackendName(options_.backend));
   if (options_.backend != Backend::kNone) {
-    snapshot.details["dns_sd"] = dns_sd_down ? dns_sd.error : "browsing";
+    snapshot.details["dns_sd"] = dns_sd.away() ? dns_sd.error : "browsing";
   }
   if (options_.advertise && !dns_sd.advertised.empty()) {
     snapshot.details["advertised"] = dns_sd.advertised;
   }
   if (options_.libp2p) snapshot.details["libp2p"] = libp2p.state;
-  if (libp2p_down) snapshot.issues.push_back({"libp2p", "mdns socket", libp2p.state});
+  if (options_.libp2p && libp2p.failed())
+    snapshot.issues.push_back({"libp2p", "mdns socket", libp2p.state});
   snapshot.counters = std::move(dns_sd.counters);
   snapshot.counters.merge(libp2p.counters);
   return snapshot;
