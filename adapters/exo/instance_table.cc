@@ -30,20 +30,6 @@ std::vector<IpAddress> InstanceTable::DueAddresses(Clock::time_point now) const 
   return fresh;
 }
 
-bool InstanceTable::TakeToken(Clock::time_point now) {
-  const double burst = cadence_.per_second;
-  if (!refilled_) {
-    tokens_ = burst;
-  } else if (now > *refilled_) {
-    const double elapsed = std::chrono::duration<double>(now - *refilled_).count();
-    tokens_ = std::min(burst, tokens_ + elapsed * burst);
-  }
-  refilled_ = now;
-  if (tokens_ < 1) return false;
-  tokens_ -= 1;
-  return true;
-}
-
 bool InstanceTable::Answer(const IpAddress& source, const WhatsUp& whats_up,
                            Clock::time_point now) {
   auto found = entries_.find(source);
@@ -53,7 +39,11 @@ bool InstanceTable::Answer(const IpAddress& source, const WhatsUp& whats_up,
   entry.outstanding.reset();
   entry.misses = 0;
   entry.answered_ever = true;
-  entry.live = ExoInstance{source, whats_up.zid, whats_up.port, now, now - entry.sent};
+  // The same instance answering again keeps the moment and round trip of its first answer:
+  // they are shown as when it became reachable, and a steady peer must not change each round.
+  const bool same =
+      entry.live && entry.live->zid == whats_up.zid && entry.live->port == whats_up.port;
+  if (!same) entry.live = ExoInstance{source, whats_up.zid, whats_up.port, now, now - entry.sent};
   return true;
 }
 
@@ -89,11 +79,8 @@ std::optional<Clock::time_point> InstanceTable::NextDeadline() const {
       consider(entry.next_probe.value_or(Clock::time_point::min()));
     }
   }
-  // Out of tokens, a due probe waits for the next one rather than spinning.
-  if (next && refilled_ && tokens_ < 1) {
-    const auto refill = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(1.0 / std::max<uint32_t>(1, cadence_.per_second)));
-    next = std::max(*next, *refilled_ + refill);
+  if (next) {
+    if (auto refill = rate_.Refill()) next = std::max(*next, *refill);
   }
   return next;
 }

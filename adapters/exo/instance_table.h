@@ -10,6 +10,7 @@
 
 #include "adapters/exo/discovery_message.h"
 #include "sidecar/core/observation.h"
+#include "sidecar/core/probe_rate.h"
 #include "sidecar/net/ip_address.h"
 
 namespace peerscout::exo {
@@ -25,8 +26,8 @@ struct ExoInstance {
   IpAddress address;
   ZenohId zid;
   uint16_t port = 0;
-  Clock::time_point answered;
-  std::chrono::nanoseconds round_trip{0};
+  Clock::time_point since;                 // its first answer since it was last silent or changed
+  std::chrono::nanoseconds round_trip{0};  // of that answer
 };
 
 struct Probe {
@@ -36,7 +37,7 @@ struct Probe {
 
 class InstanceTable {
  public:
-  explicit InstanceTable(ProbeCadence cadence) : cadence_(cadence) {}
+  explicit InstanceTable(ProbeCadence cadence) : cadence_(cadence), rate_(cadence.per_second) {}
 
   // The addresses worth probing now; ones no longer among them are forgotten, new ones are
   // probed at the next call to Due.
@@ -64,20 +65,18 @@ class InstanceTable {
     bool answered_ever = false;
     std::optional<ExoInstance> live;
   };
-  bool TakeToken(Clock::time_point now);
   std::vector<IpAddress> DueAddresses(Clock::time_point now) const;
 
   ProbeCadence cadence_;
+  ProbeRate rate_;
   std::map<IpAddress, Entry> entries_;
-  double tokens_ = 0;
-  std::optional<Clock::time_point> refilled_;
 };
 
 template <typename NonceMaker>
 std::vector<Probe> InstanceTable::Due(Clock::time_point now, NonceMaker&& next_nonce) {
   std::vector<Probe> probes;
   for (const IpAddress& address : DueAddresses(now)) {
-    if (!TakeToken(now)) break;
+    if (!rate_.Take(now)) break;
     Entry& entry = entries_.at(address);
     const Nonce nonce = next_nonce();
     entry.outstanding = nonce;

@@ -57,6 +57,22 @@ TEST_F(InstanceTableTest, AnAnswerFromTheAskedAddressMakesALiveInstance) {
   EXPECT_EQ(live[0].round_trip, 20ms);
 }
 
+TEST_F(InstanceTableTest, AnInstanceAnsweringAgainKeepsWhenItFirstAnswered) {
+  table_.SetCandidates({Ip("fd7a:115c:a1e0::2")});
+  auto probes = Due();
+  const auto first = now_ + 20ms;
+  ASSERT_TRUE(table_.Answer(probes[0].address, AnswerTo(probes[0]), first));
+  now_ += cadence_.interval;
+  probes = Due();
+  ASSERT_EQ(probes.size(), 1u);
+  now_ += 90ms;
+  ASSERT_TRUE(table_.Answer(probes[0].address, AnswerTo(probes[0]), now_));
+  const std::vector<ExoInstance> live = table_.Live();
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0].since, first) << "a steady instance must not make a new list each round";
+  EXPECT_EQ(live[0].round_trip, 20ms);
+}
+
 TEST_F(InstanceTableTest, TwoMissesInARowMakeAnAddressSilentAndDropItsInstance) {
   table_.SetCandidates({Ip("fd7a:115c:a1e0::2")});
   auto probes = Due();
