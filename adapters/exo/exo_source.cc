@@ -86,6 +86,10 @@ Snapshot BuildSnapshot(const std::vector<ExoInstance>& live, const LocalExo& loc
     observation.addresses.push_back({instance.address, instance.port, Transport::kTcp});
     // No last_seen: each answer would make a new version of the list for every reader.
     observation.online = true;
+    observation.reached =
+        Reachability{true, instance.since,
+                     std::chrono::duration_cast<std::chrono::microseconds>(instance.round_trip),
+                     ProbeKind::kExoDiscovery};
     snapshot.observations.push_back(std::move(observation));
   }
   if (local.zid()) {

@@ -23,6 +23,7 @@ std::string PeersTarget(const PeersOptions& options, const std::string& format) 
   if (!options.sources.empty())
     target += "&source=" + EscapeQueryValue(JoinWith(options.sources, ","));
   if (!options.online.empty()) target += "&online=" + EscapeQueryValue(options.online);
+  if (!options.reachable.empty()) target += "&reachable=" + EscapeQueryValue(options.reachable);
   if (!options.separator.empty()) target += "&separator=" + EscapeQueryValue(options.separator);
   return target;
 }

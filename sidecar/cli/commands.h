@@ -24,6 +24,7 @@ struct PeersOptions {
   std::string format = "auto";  // auto: table on a terminal, else json; table; a server format
   std::vector<std::string> sources;
   std::string online;
+  std::string reachable;
   std::string separator;
   std::string color = "auto";  // auto, always, never
 };
@@ -41,6 +42,7 @@ struct ExecOptions {
   std::vector<std::string> env;   // VAR=FORMAT; empty: the app profile's variable
   std::optional<AppProfile> app;  // --app; nullopt: the sidecar's (GET /v1/app)
   int min_peers = 0;
+  bool reachable_only = false;  // --reachable: count and pass on only peers that answered
   std::chrono::milliseconds wait{30'000};
   bool fail_on_timeout = false;  // --on-timeout fail
   SupervisorOptions supervisor;  // restart = kNever: exec becomes the app

@@ -94,10 +94,12 @@ std::optional<int> WaitForList(const std::string& socket, const ExecOptions& opt
                  error.c_str());
   }
   if (options.min_peers <= 0) return std::nullopt;
-  const size_t count = WaitForPeers(socket, static_cast<size_t>(options.min_peers), deadline);
+  const size_t count = WaitForPeers(socket, static_cast<size_t>(options.min_peers),
+                                    options.reachable_only, deadline);
   if (count >= static_cast<size_t>(options.min_peers)) return std::nullopt;
-  std::fprintf(stderr, "peerscout exec: %zu of %d peers after --wait; %s\n", count,
-               options.min_peers, options.fail_on_timeout ? "giving up" : "starting anyway");
+  std::fprintf(stderr, "peerscout exec: %zu of %d %speers after --wait; %s\n", count,
+               options.min_peers, options.reachable_only ? "reachable " : "",
+               options.fail_on_timeout ? "giving up" : "starting anyway");
   if (options.fail_on_timeout) return kTempFail;
   return std::nullopt;
 }
@@ -115,6 +117,7 @@ int Exec(const std::string& socket, const ExecOptions& options) {
   std::optional<AppProfile> app = ResolveApp(socket, options);
   if (!app) return kUnavailable;
   if (!AddAppSpecs(*specs, *app)) return kUsage;
+  for (EnvSpec& spec : *specs) spec.reachable_only = options.reachable_only;
   auto list = FetchValues(socket, *specs);
   if (!list) {
     std::fprintf(stderr, "peerscout exec: %s\n", list.error().c_str());

@@ -77,6 +77,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     command->add_option("--source", peers_options.sources, "Only peers seen by these sources");
     command->add_option("--online", peers_options.online, "Only online (true) or offline (false)")
         ->check(CLI::IsMember({"true", "false"}));
+    command
+        ->add_option("--reachable", peers_options.reachable,
+                     "Only peers that answered a probe (true) or the others (false)")
+        ->check(CLI::IsMember({"true", "false"}));
     command->add_option("--separator", peers_options.separator, "Separator of list formats");
     command->add_option("--color", peers_options.color, "Colour the table: auto, always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}))
@@ -119,6 +123,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
                    "App profile whose variable is set (default: the sidecar's `app`)");
   exec->add_option("--min-peers", exec_options.min_peers, "Wait for this many peers, up to --wait")
       ->check(CLI::NonNegativeNumber);
+  exec->add_flag("--reachable", exec_options.reachable_only,
+                 "Count toward --min-peers, and pass on, only peers with an address that answered "
+                 "a probe ([liveness], or exo's discovery)");
   exec->add_option("--wait", exec_wait, "Longest wait for the sidecar and for --min-peers")
       ->check(duration)
       ->capture_default_str();

@@ -35,6 +35,7 @@ std::string ValuesTarget(const EnvSpec& spec) {
   if (spec.families != AddressFamilies::kAny) {
     target += "&family=" + std::string(AddressFamiliesName(spec.families));
   }
+  if (spec.reachable_only) target += "&reachable=true";
   return target;
 }
 
@@ -53,15 +54,16 @@ bool WaitUntilHealthy(const std::string& socket, SteadyClock::time_point deadlin
   }
 }
 
-size_t WaitForPeers(const std::string& socket, size_t min_peers, SteadyClock::time_point deadline) {
+size_t WaitForPeers(const std::string& socket, size_t min_peers, bool reachable_only,
+                    SteadyClock::time_point deadline) {
   std::optional<uint64_t> index;
   size_t count = 0;
   while (true) {
     const auto remaining = std::chrono::duration_cast<std::chrono::seconds>(Remaining(deadline));
-    std::string target = "/v1/peers";
+    std::string target = reachable_only ? "/v1/peers?reachable=true" : "/v1/peers?format=json";
     if (index) {
       target +=
-          "?index=" + std::to_string(*index) + "&wait=" + std::to_string(remaining.count()) + "s";
+          "&index=" + std::to_string(*index) + "&wait=" + std::to_string(remaining.count()) + "s";
     }
     auto reply = GetOverUnixSocket(socket, target, remaining + std::chrono::seconds(5));
     if (reply && reply->status == 200) {

@@ -21,6 +21,7 @@ struct EnvSpec {
   std::string variable;
   std::string format;
   AddressFamilies families = AddressFamilies::kAny;
+  bool reachable_only = false;  // exec --reachable: peers with an address that answered
 };
 
 // Polls /v1/health until it says 200 (every source reported) or the deadline passes. False
@@ -28,8 +29,10 @@ struct EnvSpec {
 bool WaitUntilHealthy(const std::string& socket, SteadyClock::time_point deadline, bool& reachable,
                       std::string& last_error);
 
-// Blocks on the list until it has `min_peers` peers or the deadline passes; the count.
-size_t WaitForPeers(const std::string& socket, size_t min_peers, SteadyClock::time_point deadline);
+// Blocks on the list until it has `min_peers` peers (reachable ones only, if asked) or the
+// deadline passes; the count.
+size_t WaitForPeers(const std::string& socket, size_t min_peers, bool reachable_only,
+                    SteadyClock::time_point deadline);
 
 // The app profile the sidecar was configured with (GET /v1/app).
 ErrorOr<AppProfile> FetchApp(const std::string& socket);

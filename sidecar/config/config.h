@@ -53,6 +53,16 @@ struct SelfConfig {
   Duration interface_refresh = std::chrono::seconds(30);
 };
 
+// [liveness]: the TCP probes of app endpoints (runtime/liveness_prober.h).
+struct LivenessConfig {
+  bool enabled = false;
+  Duration interval = std::chrono::seconds(10);
+  Duration timeout = std::chrono::seconds(2);
+  int64_t per_second = 20;
+
+  bool operator==(const LivenessConfig&) const = default;
+};
+
 struct OutputConfig {
   std::string path;  // absolute
   const Format* format = nullptr;
@@ -91,6 +101,7 @@ struct Config {
   ServerConfig server;
   RegistryConfig registry;
   SelfConfig self;
+  LivenessConfig liveness;
   std::vector<SourceConfig> sources;
   // The entries of the [[name]] arrays that source types own (SourceTable), by name.
   std::map<std::string, std::vector<TableEntry>, std::less<>> tables;

@@ -88,6 +88,19 @@ constexpr OptionSpec kSelf[] = {
     {"interface_refresh", K::kDuration, "30s", "How often the interfaces are read again."},
 };
 
+constexpr OptionSpec kLiveness[] = {
+    {"enabled", K::kBool, "false",
+     "Probe every app endpoint (a TCP address with a port) that a source reports, with a TCP "
+     "connect closed at once: an answer marks the address and its peer reachable, and ranks "
+     "it first. Off: nobody is connected to (exo's instances are still marked by the exo "
+     "source's own discovery answers)."},
+    {"interval", K::kDuration, "10s", "Between two probes of one endpoint."},
+    {"timeout", K::kDuration, "2s",
+     "A connect unanswered this long is a miss; two misses in a row make the endpoint "
+     "unreachable, a refused connect at once."},
+    {"per_second", K::kInteger, "20", "Probes started per second, all endpoints together."},
+};
+
 constexpr OptionSpec kOutput[] = {
     {"path", K::kString, "", "File to write; relative to runtime_dir. Required."},
     {"format", K::kString, "",
@@ -100,6 +113,10 @@ constexpr OptionSpec kOutput[] = {
      "{ EXO_BOOTSTRAP_PEERS = \"exo\" }; default: the app profile's variable."},
     {"sources", K::kStringList, "", "Only peers seen by one of these sources."},
     {"online", K::kString, "any", "Only online (true) or offline (false) peers.", kTriState},
+    {"reachable", K::kString, "any",
+     "Only peers with an address that answered a probe (true), or the others (false); see "
+     "[liveness].",
+     kTriState},
 };
 
 constexpr OptionSpec kTemplate[] = {
@@ -115,6 +132,10 @@ constexpr OptionSpec kTemplate[] = {
      "A command running longer is stopped (SIGTERM, then SIGKILL) and counted as failed."},
     {"sources", K::kStringList, "", "Only peers seen by one of these sources."},
     {"online", K::kString, "any", "Only online (true) or offline (false) peers.", kTriState},
+    {"reachable", K::kString, "any",
+     "Only peers with an address that answered a probe (true), or the others (false); see "
+     "[liveness].",
+     kTriState},
 };
 
 constexpr std::array kSections{
@@ -125,6 +146,7 @@ constexpr std::array kSections{
     SectionSpec{"server", "The HTTP API on a Unix socket.", kServer},
     SectionSpec{"registry", "Keeping peers through source failures.", kRegistry},
     SectionSpec{"self", "Who we are, so our own node is never listed.", kSelf},
+    SectionSpec{"liveness", "Probing the apps' ports: which peers answer.", kLiveness},
     SectionSpec{"output", "Files written on every change, one [[output]] table each.", kOutput,
                 true},
     SectionSpec{"template", "Mustache templates rendered on every change, one [[template]] each.",

@@ -17,7 +17,7 @@ namespace peerscout {
 void ReadApps(TableReader& reader, const toml::table& root, const OptionValues& top,
               Config& config);
 
-// core_tables.cc: [log], [server], [registry] and [self].
+// core_tables.cc: [log], [server], [registry], [self] and [liveness].
 void ReadCoreTables(TableReader& reader, const toml::table& root, Config& config);
 
 // source_tables.cc: the [[name]] arrays that source types own, then [sources.<name>]: the

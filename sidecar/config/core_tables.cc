@@ -78,6 +78,23 @@ void ReadSelf(TableReader& reader, const OptionValues& values, SelfConfig& self)
   self.interface_refresh = values.Get<Duration>("interface_refresh");
 }
 
+void ReadLiveness(TableReader& reader, const OptionValues& values, LivenessConfig& liveness) {
+  liveness.enabled = values.Get<bool>("enabled");
+  liveness.interval = values.Get<Duration>("interval");
+  liveness.timeout = values.Get<Duration>("timeout");
+  liveness.per_second = values.Get<int64_t>("per_second");
+  if (liveness.interval < std::chrono::milliseconds(100)) {
+    reader.Error(values.Origin("interval") + ": liveness.interval: at least 100ms");
+  }
+  if (liveness.timeout < std::chrono::milliseconds(10) || liveness.timeout > liveness.interval) {
+    reader.Error(values.Origin("timeout") +
+                 ": liveness.timeout: at least 10ms and no longer than the interval");
+  }
+  if (liveness.per_second < 1 || liveness.per_second > 10000) {
+    reader.Error(values.Origin("per_second") + ": liveness.per_second: expected 1-10000");
+  }
+}
+
 }  // namespace
 
 void ReadCoreTables(TableReader& reader, const toml::table& root, Config& config) {
@@ -85,6 +102,7 @@ void ReadCoreTables(TableReader& reader, const toml::table& root, Config& config
   ReadServer(reader, reader.Section(root, "server"), config);
   ReadRegistry(reader.Section(root, "registry"), config.registry);
   ReadSelf(reader, reader.Section(root, "self"), config.self);
+  ReadLiveness(reader, reader.Section(root, "liveness"), config.liveness);
 }
 
 std::string UnderRuntimeDir(const Config& config, const std::string& path) {

@@ -36,7 +36,7 @@ void ReadVars(TableReader& reader, const TableEntry& entry, OutputConfig& output
   RefuseAppVariables(reader, output.render.env_vars, where);
 }
 
-// The `sources` and `online` keys that [[output]] and [[template]] share.
+// The `sources`, `online` and `reachable` keys that [[output]] and [[template]] share.
 PeerFilter ReadFilter(TableReader& reader, const TableEntry& entry, std::string_view table,
                       const Config& config) {
   const OptionValues& values = entry.values;
@@ -52,6 +52,8 @@ PeerFilter ReadFilter(TableReader& reader, const TableEntry& entry, std::string_
   }
   const std::string& online = values.Get<std::string>("online");
   if (online != "any") filter.online = online == "true";
+  const std::string& reachable = values.Get<std::string>("reachable");
+  if (reachable != "any") filter.reachable = reachable == "true";
   return filter;
 }
 

@@ -30,9 +30,15 @@ void RankAddresses(std::vector<PeerAddress>& addresses, const NetworkView& view)
     if (ip == nullptr) return 0;
     return ip->is_v6() == view.prefer_ipv6 ? 0 : 1;
   };
+  // Answered, then never tried, then tried in vain: a dial to what answered is likeliest to
+  // succeed, whatever the path.
+  auto reach_rank = [](const PeerAddress& address) {
+    if (!address.reach) return 1;
+    return address.reach->reachable ? 0 : 2;
+  };
   auto key = [&](const PeerAddress& address) {
-    return std::make_tuple(static_cast<int>(address.kind), family_rank(address.endpoint),
-                           address.endpoint.has_port() ? 0 : 1,
+    return std::make_tuple(reach_rank(address), static_cast<int>(address.kind),
+                           family_rank(address.endpoint), address.endpoint.has_port() ? 0 : 1,
                            -static_cast<long>(address.sources.size()));
   };
   std::sort(addresses.begin(), addresses.end(), [&](const PeerAddress& a, const PeerAddress& b) {

@@ -18,8 +18,9 @@ struct NetworkView {
 
 AddressKind ClassifyAddress(const Endpoint& endpoint, TailnetPath path, const NetworkView& view);
 
-// Orders best first: kind (LAN > tailnet direct > tailnet > relayed > other > name), then
-// family, then addresses with a port, then more sources, then text, so the order is total.
+// Orders best first: reachability (answered > not tried > silent), then kind (LAN > tailnet
+// direct > tailnet > relayed > other > name), then family, then addresses with a port, then
+// more sources, then text, so the order is total.
 void RankAddresses(std::vector<PeerAddress>& addresses, const NetworkView& view);
 
 }  // namespace peerscout

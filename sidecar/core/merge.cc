@@ -178,7 +178,8 @@ void SortUnique(std::vector<T>& items) {
 
 class PeerBuilder {
  public:
-  explicit PeerBuilder(const NetworkView& view) : view_(view) {}
+  PeerBuilder(const NetworkView& view, const ReachabilityMap* probed)
+      : view_(view), probed_(probed) {}
 
   void Add(const Item& item) {
     const Observation& observation = *item.observation;
@@ -191,7 +192,9 @@ class PeerBuilder {
     if (peer_.os.empty()) peer_.os = observation.os;
     peer_.sources.push_back(*item.source);
     peer_.tags.insert(peer_.tags.end(), observation.tags.begin(), observation.tags.end());
-    for (const Endpoint* endpoint : item.addresses) AddAddress(*endpoint, *item.source);
+    for (const Endpoint* endpoint : item.addresses) {
+      AddAddress(*endpoint, *item.source, observation.reached);
+    }
     if (observation.online) {
       any_opinion_ = true;
       any_online_ = any_online_ || *observation.online;
@@ -211,20 +214,43 @@ class PeerBuilder {
     peer_.online = !any_opinion_ || any_online_;
     peer_.stale = all_stale_;
     BuildAddresses();
+    peer_.reachable = Reachable(peer_.addresses);
     peer_.name = ChooseName();
     peer_.id = ChooseId();
     return std::move(peer_);
   }
 
  private:
-  void AddAddress(const Endpoint& endpoint, const std::string& source) {
+  void AddAddress(const Endpoint& endpoint, const std::string& source,
+                  const std::optional<Reachability>& reached) {
     for (PeerAddress& address : peer_.addresses) {
       if (address.endpoint == endpoint) {
         address.sources.push_back(source);
+        // Two sources that reached it: an answer beats a silence, else the first word stays.
+        if (reached && (!address.reach || (reached->reachable && !address.reach->reachable))) {
+          address.reach = reached;
+        }
         return;
       }
     }
-    peer_.addresses.push_back({endpoint, AddressKind::kOther, {source}});
+    peer_.addresses.push_back({endpoint, AddressKind::kOther, {source}, reached});
+  }
+
+  // A source's own answer (exo's) stands; the prober's fills in the rest.
+  void AddProbed(PeerAddress& address) const {
+    if (address.reach || probed_ == nullptr || !address.endpoint.has_port()) return;
+    auto found = probed_->find(address.endpoint);
+    if (found != probed_->end()) address.reach = found->second;
+  }
+
+  static std::optional<bool> Reachable(const std::vector<PeerAddress>& addresses) {
+    std::optional<bool> reachable;
+    for (const PeerAddress& address : addresses) {
+      if (!address.reach) continue;
+      if (address.reach->reachable) return true;
+      reachable = false;
+    }
+    return reachable;
   }
 
   // A host address without a port is dropped when an endpoint on the same IP has one; its
@@ -251,6 +277,7 @@ class PeerBuilder {
       PeerAddress& address = addresses[i];
       SortUnique(address.sources);
       address.kind = ClassifyAddress(address.endpoint, path_, view_);
+      AddProbed(address);
       kept.push_back(std::move(address));
     }
     addresses = std::move(kept);
@@ -294,6 +321,7 @@ class PeerBuilder {
   }
 
   const NetworkView& view_;
+  const ReachabilityMap* probed_;
   Peer peer_;
   TailnetPath path_ = TailnetPath::kUnknown;
   bool any_opinion_ = false;
@@ -395,7 +423,7 @@ std::vector<Peer> Merge(const MergeInput& input) {
       all.insert(all.end(), host_items.begin(), host_items.end());
     }
     if (std::any_of(all.begin(), all.end(), [&](size_t i) { return items[i].self; })) continue;
-    PeerBuilder builder(input.network);
+    PeerBuilder builder(input.network, input.probed);
     for (size_t i : all) builder.Add(items[i]);
     Peer peer = std::move(builder).Build();
     if (peer.addresses.empty() && !peer.peer_id && !peer.zenoh_id) continue;

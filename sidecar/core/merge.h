@@ -21,6 +21,8 @@ struct MergeInput {
   std::vector<SourceObservations> sources;
   SelfIdentity self;
   NetworkView network;
+  // What [liveness] found at app endpoints; null when it is off.
+  const ReachabilityMap* probed = nullptr;
 };
 
 // A pure function: the same input gives the same peers in the same order, SortForListing's.
@@ -31,6 +33,8 @@ struct MergeInput {
 // of a host without an app port (a tailnet node) are facts about a machine: they join each
 // other by node id, MagicDNS name or address, and are then attached to every app instance on
 // that machine, so two instances on one host stay two peers. Our own node is left out.
+// Each address carries what a source or the prober found on trying it (Reachability), and
+// ranks by it first.
 std::vector<Peer> Merge(const MergeInput& input);
 
 }  // namespace peerscout

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sidecar/core/reachability.h"
 #include "sidecar/net/endpoint.h"
 #include "sidecar/net/peer_id.h"
 #include "sidecar/net/zenoh_id.h"
@@ -40,6 +41,9 @@ struct Observation {
   // Set by a source for data it keeps from an earlier round (a name that no longer
   // resolves); the registry sets it for every observation of a failing source.
   bool stale = false;
+  // The source itself reached the app at these addresses (exo's discovery answer): they need
+  // no probe of ours.
+  std::optional<Reachability> reached = std::nullopt;
 
   bool operator==(const Observation&) const = default;
 };

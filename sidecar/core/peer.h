@@ -25,7 +25,8 @@ std::string_view AddressKindName(AddressKind kind);
 struct PeerAddress {
   Endpoint endpoint;
   AddressKind kind = AddressKind::kOther;
-  std::vector<std::string> sources;  // sorted
+  std::vector<std::string> sources;                  // sorted
+  std::optional<Reachability> reach = std::nullopt;  // never probed (no port, or probing off)
   bool operator==(const PeerAddress&) const = default;
 };
 
@@ -46,6 +47,9 @@ struct Peer {
   std::optional<Clock::time_point> last_seen;
   bool online = true;
   bool stale = false;
+  // True when an address answered, false when every probed one did not, empty when none was
+  // probed.
+  std::optional<bool> reachable;
 
   bool operator==(const Peer&) const = default;
 };

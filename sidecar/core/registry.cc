@@ -79,6 +79,13 @@ void Registry::Count(const std::string& source, std::string_view fault) {
   }
 }
 
+void Registry::SetReachability(ReachabilityMap probed) {
+  std::lock_guard lock(update_mutex_);
+  if (probed == probed_) return;
+  probed_ = std::move(probed);
+  Remerge();
+}
+
 void Registry::Expire(Clock::time_point now) {
   std::lock_guard lock(update_mutex_);
   bool expired = false;
@@ -132,6 +139,7 @@ void Registry::Remerge() {
     if (entry.observations.empty()) continue;
     input.sources.push_back({name, &entry.observations, entry.status.stale});
   }
+  input.probed = &probed_;
   std::vector<Peer> peers = Merge(input);
   {
     std::lock_guard lock(read_mutex_);

@@ -49,6 +49,8 @@ class Registry {
   void Fail(const std::string& source, const std::string& error, Clock::time_point now);
   // Adds one to the source's count of `fault`; nothing else changes, so no merge runs.
   void Count(const std::string& source, std::string_view fault);
+  // What the prober ([liveness]) found at app endpoints, complete; merged only when it changed.
+  void SetReachability(ReachabilityMap probed);
   // Drops the observations of failing sources whose last success is more than stale_after ago.
   void Expire(Clock::time_point now);
 
@@ -76,6 +78,7 @@ class Registry {
   NetworkView local_network_;
   SelfIdentity local_self_;
   std::map<std::string, SourceEntry> sources_;
+  ReachabilityMap probed_;
   std::vector<Listener> listeners_;
 
   mutable std::mutex read_mutex_;  // guards what readers copy

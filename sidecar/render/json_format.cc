@@ -9,6 +9,24 @@ using json::String;
 using json::StringArray;
 using json::Writer;
 
+// What a probe found there, or null when none was tried.
+void WriteReach(Writer& writer, const std::optional<Reachability>& reach) {
+  if (!reach) {
+    writer.Null();
+    return;
+  }
+  writer.StartObject();
+  writer.Key("reachable");
+  writer.Bool(reach->reachable);
+  writer.Key("since");
+  String(writer, FormatTimestamp(reach->since));
+  writer.Key("round_trip_ms");
+  writer.Double(static_cast<double>(reach->round_trip.count()) / 1000.0);
+  writer.Key("probe");
+  String(writer, ProbeKindName(reach->probe));
+  writer.EndObject();
+}
+
 void WriteAddress(Writer& writer, const Peer& peer, const PeerAddress& address) {
   const Endpoint& endpoint = address.endpoint;
   writer.StartObject();
@@ -34,6 +52,8 @@ void WriteAddress(Writer& writer, const Peer& peer, const PeerAddress& address) 
   String(writer, AddressKindName(address.kind));
   writer.Key("sources");
   StringArray(writer, address.sources);
+  writer.Key("reach");
+  WriteReach(writer, address.reach);
   writer.EndObject();
 }
 
@@ -67,6 +87,12 @@ void WritePeer(Writer& writer, const Peer& peer) {
   writer.Bool(peer.online);
   writer.Key("stale");
   writer.Bool(peer.stale);
+  writer.Key("reachable");
+  if (peer.reachable) {
+    writer.Bool(*peer.reachable);
+  } else {
+    writer.Null();
+  }
   writer.Key("last_seen");
   json::StringOrNull(writer, peer.last_seen ? FormatTimestamp(*peer.last_seen) : "");
   writer.EndObject();

@@ -7,6 +7,7 @@ namespace {
 
 bool Matches(const Peer& peer, const PeerFilter& filter) {
   if (filter.online && peer.online != *filter.online) return false;
+  if (filter.reachable && peer.reachable.value_or(false) != *filter.reachable) return false;
   if (filter.sources.empty()) return true;
   return std::any_of(filter.sources.begin(), filter.sources.end(), [&peer](const std::string& s) {
     return std::binary_search(peer.sources.begin(), peer.sources.end(), s);

@@ -1,4 +1,5 @@
-// Narrowing a peer set to what a consumer asked for (?source=, ?online=, output filters).
+// Narrowing a peer set to what a consumer asked for (?source=, ?online=, ?reachable=, output
+// filters).
 #pragma once
 
 #include <cstdint>
@@ -19,10 +20,14 @@ std::optional<AddressFamilies> ParseAddressFamilies(std::string_view text);
 struct PeerFilter {
   std::vector<std::string> sources;  // keep peers seen by any of these; empty keeps all
   std::optional<bool> online;
+  // true: peers with an address that answered a probe; false: the others (unprobed included).
+  std::optional<bool> reachable;
   // Addresses of another family are dropped, and peers left with none.
   AddressFamilies families = AddressFamilies::kAny;
 
-  bool empty() const { return sources.empty() && !online && families == AddressFamilies::kAny; }
+  bool empty() const {
+    return sources.empty() && !online && !reachable && families == AddressFamilies::kAny;
+  }
 };
 
 // The version is kept: a filtered view is still that version of the list.

@@ -64,6 +64,7 @@ Sidecar::Sidecar(Config config, SourceCatalog catalog, Environment env,
       notifier_(std::move(notifier)) {}
 
 Sidecar::~Sidecar() {
+  liveness_.reset();
   sources_.StopAll();
   server_.reset();
 }
@@ -127,6 +128,7 @@ ErrorOr<std::unique_ptr<Sidecar>> Sidecar::Start(Config config, SourceCatalog ca
   sidecar->templates_.SetTemplates(sidecar->config_.templates);
   sidecar->templates_.Offer(registry.Current());
   sidecar->sources_.StartAll(std::move(sources).value());
+  sidecar->ApplyLiveness(sidecar->config_.liveness);
   spdlog::info("serving on {} ({} sources, {} outputs, {} templates)",
                sidecar->config_.server.socket, sidecar->config_.sources.size(),
                sidecar->config_.outputs.size(), sidecar->config_.templates.size());
@@ -155,11 +157,26 @@ bool Sidecar::Reload(Config config) {
   outputs_.Offer(registry_.Current());
   templates_.SetTemplates(config.templates);
   templates_.Offer(registry_.Current());
+  if (!(config.liveness == config_.liveness)) {
+    liveness_.reset();
+    // Off now: what it found goes; changed: the new prober starts from what is known.
+    if (!config.liveness.enabled) registry_.SetReachability({});
+    ApplyLiveness(config.liveness);
+  }
   config_ = std::move(config);
   sources_.StartAll(std::move(sources).value());
   ++telemetry_.reloads;
   spdlog::info("reloaded {}", config_.file.empty() ? "(no config file)" : config_.file);
   return true;
+}
+
+void Sidecar::ApplyLiveness(const LivenessConfig& liveness) {
+  if (!liveness.enabled || liveness_) return;
+  LivenessCadence cadence;
+  cadence.interval = liveness.interval;
+  cadence.timeout = liveness.timeout;
+  cadence.per_second = static_cast<uint32_t>(liveness.per_second);
+  liveness_ = std::make_unique<LivenessProber>(registry_, telemetry_, cadence);
 }
 
 // Goes up whenever a source reports, the list changes or the API renders a body.

@@ -10,6 +10,7 @@
 #include "sidecar/config/environment.h"
 #include "sidecar/core/registry.h"
 #include "sidecar/core/source.h"
+#include "sidecar/runtime/liveness_prober.h"
 #include "sidecar/runtime/local_network.h"
 #include "sidecar/runtime/output_writer.h"
 #include "sidecar/runtime/service_notifier.h"
@@ -47,6 +48,7 @@ class Sidecar {
   uint64_t Activity() const;
   void Notify();
   void OnHangup(const std::function<ErrorOr<Config>()>& load);
+  void ApplyLiveness(const LivenessConfig& liveness);
 
   Config config_;
   SourceCatalog catalog_;
@@ -58,6 +60,7 @@ class Sidecar {
   TemplateWriter templates_;
   std::unique_ptr<HttpServer> server_;
   SourceRunner sources_;
+  std::unique_ptr<LivenessProber> liveness_;  // while [liveness] is on
   LocalNetwork network_;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point network_read_;

@@ -147,10 +147,13 @@ std::variant<ApiResponse, ApiWait> Api::Peers(const ApiRequest& request) const {
   if (format == nullptr) return Error(400, "format: expected " + FormatNames(), version);
   PeerFilter filter;
   if (auto sources = request.query("source")) filter.sources = SplitCommas(*sources);
-  if (auto online = request.query("online")) {
-    if (*online != "true" && *online != "false")
-      return Error(400, "online: true or false", version);
-    filter.online = *online == "true";
+  for (auto [key, field] :
+       {std::pair{"online", &filter.online}, std::pair{"reachable", &filter.reachable}}) {
+    auto value = request.query(key);
+    if (!value) continue;
+    if (*value != "true" && *value != "false")
+      return Error(400, std::string(key) + ": true or false", version);
+    *field = *value == "true";
   }
   if (auto families = request.query("family")) {
     auto parsed = ParseAddressFamilies(*families);

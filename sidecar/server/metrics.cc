@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <fstream>
 #include <map>
+
+#include "sidecar/core/liveness_table.h"
 
 namespace peerscout {
 namespace {
@@ -118,6 +121,23 @@ void AddProcessMetrics(Exposition& out) {
 
 }  // namespace
 
+void AddLivenessMetrics(Exposition& out, const PeerSet& peers, const Telemetry& telemetry) {
+  std::array<size_t, 3> states{};  // reachable, unreachable, unknown
+  for (const Peer& peer : peers.peers) ++states[peer.reachable ? (*peer.reachable ? 0 : 1) : 2];
+  out.Family("peerscout_peers_reachable", "gauge",
+             "Peers by what probes found: an address answered, none did, or none was probed.");
+  out.Sample("peerscout_peers_reachable", static_cast<double>(states[0]), "state=\"reachable\"");
+  out.Sample("peerscout_peers_reachable", static_cast<double>(states[1]), "state=\"unreachable\"");
+  out.Sample("peerscout_peers_reachable", static_cast<double>(states[2]), "state=\"unknown\"");
+  out.Family("peerscout_liveness_probes_total", "counter", "[liveness] TCP probes by outcome.");
+  for (auto outcome : {ProbeOutcome::kAnswered, ProbeOutcome::kRefused, ProbeOutcome::kTimedOut,
+                       ProbeOutcome::kFailed}) {
+    out.Sample("peerscout_liveness_probes_total",
+               static_cast<double>(telemetry.liveness_probes[static_cast<size_t>(outcome)].load()),
+               "outcome=\"" + std::string(ProbeOutcomeName(outcome)) + "\"");
+  }
+}
+
 std::string RenderMetrics(const PeerSet& peers, const std::vector<SourceStatus>& sources,
                           const Telemetry& telemetry) {
   Exposition out;
@@ -204,6 +224,7 @@ std::string RenderMetrics(const PeerSet& peers, const std::vector<SourceStatus>&
              "result=\"ok\"");
   out.Sample("peerscout_config_reloads_total",
              static_cast<double>(telemetry.reload_failures.load()), "result=\"refused\"");
+  AddLivenessMetrics(out, peers, telemetry);
   AddTemplateMetrics(out, telemetry.templates.Snapshot());
   AddProcessMetrics(out);
   return out.Take();

@@ -20,6 +20,8 @@ struct Telemetry {
   std::atomic<uint64_t> reloads{0};
   std::atomic<uint64_t> reload_failures{0};
   TemplateStatuses templates;
+  // [liveness] probes by outcome, in ProbeOutcome's order: answered, refused, timed out, failed.
+  std::array<std::atomic<uint64_t>, 4> liveness_probes{};
 
   void CountResponse(unsigned status) {
     if (status >= 100 && status < 600) http_responses[status / 100 - 1].fetch_add(1);

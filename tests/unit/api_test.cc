@@ -116,6 +116,8 @@ TEST_F(ApiTest, BadQueriesAre400WithAReason) {
   EXPECT_EQ(Get("/v1/peers", {{"format", "yaml"}}).status, 400u);
   EXPECT_THAT(Get("/v1/peers", {{"format", "yaml"}}).text(), HasSubstr("format: expected json"));
   EXPECT_EQ(Get("/v1/peers", {{"online", "maybe"}}).status, 400u);
+  EXPECT_THAT(Get("/v1/peers", {{"reachable", "yes"}}).text(),
+              HasSubstr("reachable: true or false"));
   EXPECT_EQ(Get("/v1/peers", {{"index", "-1"}}).status, 400u);
   EXPECT_EQ(Get("/v1/peers", {{"index", "1"}, {"wait", "soon"}}).status, 400u);
   EXPECT_EQ(Get("/v2/peers").status, 404u);

@@ -139,6 +139,37 @@ level = "loud"
   EXPECT_THAT(config.error(), HasSubstr("sidecar.toml:8: level: expected one of: trace"));
 }
 
+TEST_F(ConfigTest, LivenessIsOffUnlessAskedAndItsBoundsAreChecked) {
+  auto config = Load("");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_FALSE(config->liveness.enabled) << "nobody is connected to unless asked";
+  config = Load(R"([liveness]
+enabled = true
+interval = "5s"
+timeout = "500ms"
+per_second = 50
+[[output]]
+path = "up.json"
+format = "json"
+reachable = "true"
+)");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_TRUE(config->liveness.enabled);
+  EXPECT_EQ(config->liveness.interval, std::chrono::seconds(5));
+  EXPECT_EQ(config->liveness.timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(config->liveness.per_second, 50);
+  EXPECT_EQ(config->outputs[0].filter.reachable, true);
+  config = Load(R"([liveness]
+interval = "1s"
+timeout = "2s"
+per_second = 0
+)");
+  ASSERT_FALSE(config);
+  EXPECT_THAT(config.error(), HasSubstr("sidecar.toml:3: liveness.timeout: at least 10ms and no "
+                                        "longer than the interval"));
+  EXPECT_THAT(config.error(), HasSubstr("sidecar.toml:4: liveness.per_second: expected 1-10000"));
+}
+
 TEST_F(ConfigTest, SemanticErrorsNameTheKeyToo) {
   auto config = Load(R"([[output]]
 path = "a"
