@@ -88,7 +88,8 @@ double Counter(const SidecarProcess& sidecar, const std::string& event) {
   return at == std::string::npos ? 0 : std::stod(metrics->body.substr(at + key.size()));
 }
 
-// The peers of /v1/peers: zid (or "" when it has none) -> id.
+// The peers of /v1/peers: zid (or "" when it has none) -> id, with " (unanswered)" added to a
+// zid peer whose best address is not marked reachable by the exo source's discovery answer.
 std::multimap<std::string, std::string> Peers(const SidecarProcess& sidecar) {
   std::multimap<std::string, std::string> peers;
   const auto reply = sidecar.Get("/v1/peers");
@@ -98,7 +99,13 @@ std::multimap<std::string, std::string> Peers(const SidecarProcess& sidecar) {
   for (const auto& peer : document["peers"].GetArray()) {
     const std::string zid =
         peer.HasMember("zid") && peer["zid"].IsString() ? peer["zid"].GetString() : "";
-    peers.emplace(zid, peer["id"].GetString());
+    std::string id = peer["id"].GetString();
+    const auto& reach = peer["addresses"][0]["reach"];
+    const bool answered = peer["reachable"].IsBool() && peer["reachable"].GetBool() &&
+                          reach.IsObject() &&
+                          std::string(reach["probe"].GetString()) == "exo-discovery";
+    if (!zid.empty() && !answered) id += " (unanswered)";
+    peers.emplace(zid, id);
   }
   return peers;
 }
