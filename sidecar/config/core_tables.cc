@@ -86,6 +86,10 @@ void ReadLiveness(TableReader& reader, const OptionValues& values, LivenessConfi
   if (liveness.interval < std::chrono::milliseconds(100)) {
     reader.Error(values.Origin("interval") + ": liveness.interval: at least 100ms");
   }
+  // The default timeout bows to a shorter interval; only one the user chose is an error.
+  if (liveness.timeout > liveness.interval && values.Origin("timeout") == "default") {
+    liveness.timeout = liveness.interval;
+  }
   if (liveness.timeout < std::chrono::milliseconds(10) || liveness.timeout > liveness.interval) {
     reader.Error(values.Origin("timeout") +
                  ": liveness.timeout: at least 10ms and no longer than the interval");

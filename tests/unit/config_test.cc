@@ -159,6 +159,9 @@ reachable = "true"
   EXPECT_EQ(config->liveness.timeout, std::chrono::milliseconds(500));
   EXPECT_EQ(config->liveness.per_second, 50);
   EXPECT_EQ(config->outputs[0].filter.reachable, true);
+  config = Load("[liveness]\ninterval = \"1s\"\n");
+  ASSERT_TRUE(config) << config.error();
+  EXPECT_EQ(config->liveness.timeout, std::chrono::seconds(1)) << "the default bows to it";
   config = Load(R"([liveness]
 interval = "1s"
 timeout = "2s"

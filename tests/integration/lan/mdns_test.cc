@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -62,13 +63,14 @@ class MdnsSourceTest : public ::testing::TestWithParam<std::string> {
   }
 
   // peerscout inside host k, with the mdns source on (the backend under test).
-  SidecarProcess& Start(int k, const std::string& mdns = "", const std::string& self = "") {
+  SidecarProcess& Start(int k, const std::string& mdns = "", const std::string& self = "",
+                        std::map<std::string, std::string> env = {}) {
     auto directory = std::make_unique<TestDirectory>();
+    env.emplace("PEERSCOUT_SOURCES_MDNS_ENABLED", "true");
     auto sidecar = std::make_unique<SidecarProcess>(
         *directory,
         SidecarProcess::Options{Config("backend = \"" + GetParam() + "\"\n" + mdns, self),
-                                {{"PEERSCOUT_SOURCES_MDNS_ENABLED", "true"}},
-                                lab_->InHost(k)});
+                                std::move(env), lab_->InHost(k)});
     EXPECT_TRUE(sidecar->WaitUntilHealthy()) << sidecar->Log();
     directories_.push_back(std::move(directory));
     sidecars_.push_back(std::move(sidecar));
@@ -250,6 +252,33 @@ TEST_P(MdnsSourceTest, AGoLibp2pNodeIsFoundWithItsIdAndGoneWhenItCloses) {
                 sidecar, [&](const PeerList& peers) { return !peers.ByPeerId(kGoPeer); },
                 std::chrono::seconds(10)),
             0);
+}
+
+TEST_P(MdnsSourceTest, AGoLibp2pNodeAnswersTheLivenessProbeAndKeepsRunning) {
+  std::string binary;
+  GoPeer(binary);
+  if (binary.empty()) return;
+  SidecarProcess& sidecar = Start(
+      2, "", "", {{"PEERSCOUT_LIVENESS_ENABLED", "true"}, {"PEERSCOUT_LIVENESS_INTERVAL", "1s"}});
+  BackgroundCommand& node = Spawn(
+      1, {binary, "--key-seed", "1", "--listen", "/ip4/" + lab_->Host(1, "IP4") + "/tcp/4001"});
+  // The connect reaches go-libp2p's TCP listener, which drops it before any handshake.
+  ASSERT_GE(WaitForPeers(sidecar,
+                         [&](const PeerList& peers) {
+                           const auto* peer = peers.ByPeerId(kGoPeer);
+                           if (peer == nullptr || !(*peer)["reachable"].IsBool()) return false;
+                           const auto& reach = (*peer)["addresses"][0]["reach"];
+                           return (*peer)["reachable"].GetBool() && reach.IsObject() &&
+                                  std::string(reach["probe"].GetString()) == "tcp-connect";
+                         }),
+            0)
+      << sidecar.Log() << node.Err();
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // two more probes
+  EXPECT_EQ(node.WaitForExit(std::chrono::milliseconds(0)), -1) << "the probes hurt the node";
+  const auto reachable = sidecar.Get("/v1/peers?format=multiaddr&reachable=true");
+  ASSERT_TRUE(reachable);
+  EXPECT_EQ(reachable->body,
+            "/ip4/" + lab_->Host(1, "IP4") + "/tcp/4001/p2p/" + std::string(kGoPeer) + "\n");
 }
 
 TEST_P(MdnsSourceTest, ANodeHeardOnlyOverIpv6IsListedAtItsOwnAddress) {
