@@ -45,7 +45,7 @@ bool LivenessTable::SetTargets(const std::vector<Endpoint>& targets) {
   return reachability_.size() != before;
 }
 
-std::vector<Endpoint> LivenessTable::Due(TimePoint now) {
+std::vector<Endpoint> LivenessTable::Due(TimePoint now, size_t limit) {
   std::vector<Endpoint> fresh;
   std::vector<Endpoint> due;
   for (const auto& [endpoint, entry] : entries_) {
@@ -59,7 +59,7 @@ std::vector<Endpoint> LivenessTable::Due(TimePoint now) {
   fresh.insert(fresh.end(), due.begin(), due.end());
   std::vector<Endpoint> started;
   for (Endpoint& endpoint : fresh) {
-    if (!rate_.Take(now)) break;
+    if (started.size() >= limit || !rate_.Take(now)) break;
     Entry& entry = entries_.at(endpoint);
     entry.in_flight = true;
     entry.next_probe = now + cadence_.interval;

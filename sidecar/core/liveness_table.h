@@ -42,9 +42,9 @@ class LivenessTable {
   // The endpoints worth probing now; the others are forgotten, with what was found there.
   // True when that dropped a finding.
   bool SetTargets(const std::vector<Endpoint>& targets);
-  // The probes to start now, new endpoints first, as many as the rate allows. Each is in
-  // flight until its Record.
-  std::vector<Endpoint> Due(TimePoint now);
+  // The probes to start now, new endpoints first, as many as the rate allows and at most
+  // `limit`. Each is in flight until its Record.
+  std::vector<Endpoint> Due(TimePoint now, size_t limit = SIZE_MAX);
   // What a probe found. True when the endpoint's reachability changed.
   bool Record(const Endpoint& endpoint, ProbeOutcome outcome, std::chrono::microseconds round_trip,
               TimePoint now);

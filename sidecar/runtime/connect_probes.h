@@ -32,6 +32,7 @@ class ConnectProbes {
   // Waits up to `wait`, or until `wake_fd` is readable, and returns the probes that finished,
   // the ones past the timeout included.
   std::vector<Finished> Poll(std::chrono::milliseconds wait, int wake_fd);
+  size_t in_flight() const { return in_flight_.size(); }
   // When the oldest probe in flight times out; Steady::time_point::max() when none is.
   Steady::time_point NextTimeout() const;
 

@@ -14,6 +14,8 @@ using namespace std::chrono_literals;
 
 // How often the merged list is read for new endpoints: a new peer is probed within this.
 constexpr auto kTargetRefresh = 1s;
+// Connects open at once, whatever per_second and timeout allow: each holds a descriptor.
+constexpr size_t kMaxInFlight = 256;
 
 }  // namespace
 
@@ -40,7 +42,9 @@ void LivenessProber::Run(std::stop_token stop) {
       changed = table.SetTargets(ProbeTargets(*registry_.Current()));
       targets_at = now + kTargetRefresh;
     }
-    for (const Endpoint& endpoint : table.Due(now)) probes.Start(endpoint);
+    for (const Endpoint& endpoint : table.Due(now, kMaxInFlight - probes.in_flight())) {
+      probes.Start(endpoint);
+    }
 
     // A due probe's deadline may be time_point::min(): compared, never subtracted from.
     Clock::time_point until = targets_at;
