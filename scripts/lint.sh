@@ -36,7 +36,7 @@ clang-format --dry-run --Werror "${files[@]}"
 # so nothing has to be built first (a build of everything was half an hour of CPU).
 [[ -f build/compile_commands.json ]] || cmake -S . -B build -G Ninja >/dev/null
 mapfile -t sources < <(printf '%s\n' "${files[@]}" | grep '\.cc$' || true)
-# Two at a time per core: most of the time is parsing headers.
+# One clang-tidy per core, four files each.
 if ((${#sources[@]} > 0)); then
   printf '%s\n' "${sources[@]}" | xargs -P "$(nproc)" -n 4 clang-tidy -p build --quiet 2>/dev/null
 fi
