@@ -52,4 +52,7 @@ std::string RenderEnv(const PeerSet& peers, const RenderOptions& options);
 std::string RenderHosts(const PeerSet& peers, const RenderOptions& options);
 std::string RenderFileSd(const PeerSet& peers, const RenderOptions& options);
 
+// The format writes RenderJson's bytes, which IncrementalJson writes for successive versions.
+inline bool RendersJson(const Format& format) { return format.render == &RenderJson; }
+
 }  // namespace peerscout
