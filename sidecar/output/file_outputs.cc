@@ -2,7 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <memory>
+
 #include "sidecar/output/atomic_file.h"
+#include "sidecar/render/format.h"
+#include "sidecar/render/peer_filter.h"
 #include "sidecar/system/whole_file.h"
 
 namespace peerscout {
@@ -16,14 +20,24 @@ FileOutputs::FileOutputs(std::vector<OutputConfig> outputs)
   }
 }
 
-size_t FileOutputs::Write(const PeerSet& peers) {
+std::string FileOutputs::Render(size_t index, const std::shared_ptr<const PeerSet>& peers) {
+  const OutputConfig& output = outputs_[index];
+  if (!RendersJson(*output.format)) {
+    return output.filter.empty()
+               ? output.format->render(*peers, output.render)
+               : output.format->render(FilterPeers(*peers, output.filter), output.render);
+  }
+  // An output's filter never changes, so its successive lists are versions of one list.
+  return written_[index].json.Render(
+      output.filter.empty() ? peers
+                            : std::make_shared<const PeerSet>(FilterPeers(*peers, output.filter)));
+}
+
+size_t FileOutputs::Write(const std::shared_ptr<const PeerSet>& peers) {
   size_t count = 0;
   for (size_t i = 0; i < outputs_.size(); ++i) {
     const OutputConfig& output = outputs_[i];
-    std::string bytes =
-        output.filter.empty()
-            ? output.format->render(peers, output.render)
-            : output.format->render(FilterPeers(peers, output.filter), output.render);
+    std::string bytes = Render(i, peers);
     if (written_[i].known && written_[i].bytes == bytes) {
       ++counters_.unchanged;
       continue;
@@ -35,10 +49,11 @@ size_t FileOutputs::Write(const PeerSet& peers) {
       spdlog::error("output {}: {}", output.path, failure);
       continue;
     }
-    written_[i] = {true, std::move(bytes)};
+    written_[i].known = true;
+    written_[i].bytes = std::move(bytes);
     ++counters_.writes;
     ++count;
-    spdlog::debug("output {}: wrote version {}", output.path, peers.version);
+    spdlog::debug("output {}: wrote version {}", output.path, peers->version);
   }
   return count;
 }

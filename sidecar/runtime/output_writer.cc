@@ -59,7 +59,7 @@ void OutputWriter::Loop(std::stop_token stop) {
     dirty_ = false;
     lock.unlock();
     const FileOutputs::Counters before = outputs.counters();
-    outputs.Write(*peers);
+    outputs.Write(peers);
     telemetry_.file_writes += outputs.counters().writes - before.writes;
     telemetry_.file_write_errors += outputs.counters().errors - before.errors;
     first_write_done_ = true;

@@ -1,5 +1,6 @@
 #include "sidecar/server/api.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <map>
@@ -185,7 +186,7 @@ std::variant<ApiResponse, ApiWait> Api::Peers(const ApiRequest& request) const {
   response.index = version;
   std::string etag;
   if (filter.empty()) {
-    CachedBody cached = Rendered(*peers, *format, render);
+    CachedBody cached = Rendered(peers, *format, render);
     response.shared_body = std::move(cached.body);
     etag = std::move(cached.etag);
   } else {
@@ -204,34 +205,53 @@ std::variant<ApiResponse, ApiWait> Api::Peers(const ApiRequest& request) const {
   return response;
 }
 
-Api::CachedBody Api::Rendered(const PeerSet& peers, const Format& format,
+Api::CachedBody Api::Rendered(const std::shared_ptr<const PeerSet>& peers, const Format& format,
                               const RenderOptions& render) const {
   const auto key = std::make_pair(format.name, render.separator);
   {
     std::lock_guard lock(cache_mutex_);
     auto it = cache_.find(key);
-    if (it != cache_.end() && it->second.version == peers.version) {
+    if (it != cache_.end() && it->second.version == peers->version) {
       it->second.served = std::chrono::steady_clock::now();
       return it->second;
     }
   }
   // Rendered outside the lock; two requests racing on a new version both render, harmlessly.
-  auto body = std::make_shared<const std::string>(format.render(peers, render));
-  CachedBody cached{peers.version, body, EntityTag(*body), std::chrono::steady_clock::now()};
+  auto body = std::make_shared<const std::string>(RenderBody(peers, format, render));
+  CachedBody cached{peers->version, body, EntityTag(*body), std::chrono::steady_clock::now()};
   ++renders_;
   std::lock_guard lock(cache_mutex_);
   // Separators come from clients: bound what they can make us keep.
   if (cache_.size() >= 64) cache_.clear();
   // A body of an older version is never served again: formats nobody asks for any more would
   // otherwise keep theirs (a json of 10k peers is 3.4 MB) for the life of the process.
-  std::erase_if(cache_, [&](const auto& entry) { return entry.second.version < peers.version; });
+  std::erase_if(cache_, [&](const auto& entry) { return entry.second.version < peers->version; });
   cache_[key] = cached;
   return cached;
 }
 
+std::string Api::RenderBody(const std::shared_ptr<const PeerSet>& peers, const Format& format,
+                            const RenderOptions& render) const {
+  if (!RendersJson(format)) return format.render(*peers, render);
+  // json, what most pollers read, writes again only the peers changed since its last render.
+  std::lock_guard lock(json_mutex_);
+  return json_.Render(peers);
+}
+
 size_t Api::DropBodiesServedBefore(std::chrono::steady_clock::time_point cutoff) {
   std::lock_guard lock(cache_mutex_);
-  return std::erase_if(cache_, [&](const auto& entry) { return entry.second.served < cutoff; });
+  const size_t dropped =
+      std::erase_if(cache_, [&](const auto& entry) { return entry.second.served < cutoff; });
+  // The json's kept peers are as large as its body: with no json body left, let go of them too.
+  const bool json_served = std::ranges::any_of(cache_, [](const auto& entry) {
+    const Format* format = FindFormat(entry.first.first);
+    return format != nullptr && RendersJson(*format);
+  });
+  if (!json_served) {
+    std::lock_guard json_lock(json_mutex_);
+    json_.Clear();
+  }
+  return dropped;
 }
 
 ApiResponse Api::Sources() const {

@@ -19,6 +19,7 @@
 #include "sidecar/core/registry.h"
 #include "sidecar/option/duration.h"
 #include "sidecar/render/format.h"
+#include "sidecar/render/incremental_json.h"
 #include "sidecar/server/telemetry.h"
 
 namespace peerscout {
@@ -70,7 +71,8 @@ class Api {
   uint64_t Renders() const { return renders_.load(); }
   // Lets go of the rendered bodies last served before `cutoff`; returns how many. An idle
   // sidecar need not hold a body per format (3.4 MB of json at 10k peers) for a poller that
-  // may never come back; one that does costs one render.
+  // may never come back; one that does costs one render. With the last json body go the json's
+  // kept peers, as large again.
   size_t DropBodiesServedBefore(std::chrono::steady_clock::time_point cutoff);
 
  private:
@@ -90,8 +92,11 @@ class Api {
 
   // The rendered body of an unfiltered list, per format and separator, for one version:
   // blocking queries woken together, and pollers, cost one render per change, not one each.
-  CachedBody Rendered(const PeerSet& peers, const Format& format,
+  CachedBody Rendered(const std::shared_ptr<const PeerSet>& peers, const Format& format,
                       const RenderOptions& render) const;
+  // The format's bytes; json's written incrementally from the last version rendered.
+  std::string RenderBody(const std::shared_ptr<const PeerSet>& peers, const Format& format,
+                         const RenderOptions& render) const;
 
   const Registry& registry_;
   const Telemetry& telemetry_;
@@ -101,6 +106,9 @@ class Api {
   mutable std::mutex cache_mutex_;
   mutable std::map<std::pair<std::string_view, std::string>, CachedBody> cache_;
   mutable std::atomic<uint64_t> renders_{0};
+  // The unfiltered json's peers as last rendered, for the next version to reuse.
+  mutable std::mutex json_mutex_;
+  mutable IncrementalJson json_;
 };
 
 }  // namespace peerscout

@@ -4,8 +4,11 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <memory>
 
 #include "sidecar/output/atomic_file.h"
+#include "sidecar/render/format.h"
+#include "sidecar/render/peer_filter.h"
 #include "sidecar/system/whole_file.h"
 
 namespace peerscout {
@@ -29,11 +32,11 @@ class FileOutputsTest : public ::testing::Test {
     return output;
   }
 
-  static PeerSet Peers(uint64_t version, const std::string& address) {
+  static std::shared_ptr<const PeerSet> Peers(uint64_t version, const std::string& address) {
     Peer peer;
     peer.id = address;
     peer.addresses.push_back({*ParseHostPort(address), AddressKind::kLan, {"env"}});
-    return PeerSet{version, {peer}};
+    return std::make_shared<const PeerSet>(PeerSet{version, {peer}});
   }
 
   static std::string Read(const std::string& path) {
@@ -56,6 +59,22 @@ TEST_F(FileOutputsTest, WritesOnlyWhenTheBytesChange) {
   struct stat info {};
   ASSERT_EQ(::stat((dir_ / "peers.exo").c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0640u);
+}
+
+// The json outputs are rendered incrementally: each version's file is still RenderJson's bytes.
+TEST_F(FileOutputsTest, JsonOutputsHoldTheFullRender) {
+  OutputConfig online = Output("online.json", "json");
+  online.filter.online = true;
+  FileOutputs outputs({Output("peers.json", "json"), online});
+  PeerSet set{1, {Peers(1, "10.0.0.2:1")->peers[0], Peers(1, "10.0.0.3:1")->peers[0]}};
+  for (uint64_t version = 1; version <= 4; ++version) {
+    set.version = version;
+    set.peers[version % 2].online = !set.peers[version % 2].online;
+    outputs.Write(std::make_shared<const PeerSet>(set));
+    EXPECT_EQ(Read((dir_ / "peers.json").string()), RenderJson(set, {}));
+    EXPECT_EQ(Read((dir_ / "online.json").string()),
+              RenderJson(FilterPeers(set, online.filter), {}));
+  }
 }
 
 TEST_F(FileOutputsTest, ARestartWithTheSamePeersRewritesNothing) {
