@@ -5,11 +5,13 @@
 #include <benchmark/benchmark.h>
 
 #include <map>
+#include <memory>
 
 #include "sidecar/core/merge.h"
 #include "sidecar/core/registry.h"
 #include "sidecar/net/base_encoding.h"
 #include "sidecar/render/format.h"
+#include "sidecar/render/incremental_json.h"
 
 namespace peerscout {
 namespace {
@@ -97,6 +99,29 @@ void BM_MergeAndRenderJson(benchmark::State& state) { Render(state, "json", true
 void BM_MergeAndRenderExo(benchmark::State& state) { Render(state, "exo", true); }
 void BM_Render(benchmark::State& state, const char* format) { Render(state, format, false); }
 
+// The json of a list where one peer changed since the last render, as /v1/peers and a json
+// output render it for each version: every peer written again (RenderJson), or only the changed
+// one (IncrementalJson). Two sets, one peer's `online` apart, are rendered in turn.
+void BM_RenderJsonOneChanged(benchmark::State& state, bool incremental) {
+  const Cluster cluster(static_cast<int>(state.range(0)));
+  std::vector<Peer> merged = Merge(cluster.Input());
+  const auto before = std::make_shared<const PeerSet>(PeerSet{1, merged});
+  merged[merged.size() / 2].online = !merged[merged.size() / 2].online;
+  const auto after = std::make_shared<const PeerSet>(PeerSet{2, std::move(merged)});
+  IncrementalJson json;
+  json.Render(before);
+  bool flip = false;
+  size_t bytes = 0;
+  for (auto _ : state) {
+    const auto& peers = (flip = !flip) ? after : before;
+    std::string out = incremental ? json.Render(peers) : RenderJson(*peers, {});
+    bytes = out.size();
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  state.counters["output_bytes"] = static_cast<double>(bytes);
+}
+
 // One source's new snapshot through the registry: merge, diff, version, notify.
 void BM_RegistryPublish(benchmark::State& state) {
   const Cluster cluster(static_cast<int>(state.range(0)));
@@ -134,6 +159,8 @@ BENCHMARK_CAPTURE(BM_Render, env, "env")->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_Render, hosts, "hosts")->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_Render, file_sd, "file_sd")->Apply(Sizes);
 BENCHMARK(BM_RegistryPublish)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_RenderJsonOneChanged, full, false)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_RenderJsonOneChanged, incremental, true)->Apply(Sizes);
 
 }  // namespace
 }  // namespace peerscout

@@ -93,6 +93,15 @@ def main():
         if w:
             worst[label] = w
 
+    # A change of one peer costs in proportion to the change: the json written incrementally,
+    # beside the whole list written again.
+    for size in SIZES:
+        full = runs.get(f"BM_RenderJsonOneChanged/full/{size}")
+        incremental = runs.get(f"BM_RenderJsonOneChanged/incremental/{size}")
+        if full and incremental:
+            table.add(f"json, 1 of {size} peers changed, incremental", f"{incremental / 1e3:.0f} us",
+                      "full render", f"{full / 1e3:.0f} us", f"{incremental / full:.2f}x")
+
     footprint = lines(os.path.join(out, "footprint.jsonl"))
     sizes = {r["peers"]: r for r in footprint if r.get("footprint") == "growth" and "error" not in r}
     if 0 in sizes:
