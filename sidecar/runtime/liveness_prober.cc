@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 
 #include "sidecar/runtime/connect_probes.h"
 #include "sidecar/system/stop_event.h"
@@ -35,11 +37,18 @@ void LivenessProber::Run(std::stop_token stop) {
   LivenessTable table(cadence_);
   ConnectProbes probes(cadence_.timeout);
   Clock::time_point targets_at{};
+  std::optional<uint64_t> targets_version;
   while (!stop.stop_requested()) {
     Clock::time_point now = Clock::now();
     bool changed = false;
     if (now >= targets_at) {
-      changed = table.SetTargets(ProbeTargets(*registry_.Current()));
+      // One version of the list always gives the same targets: only a new one is walked (a
+      // walk is O(peers), each second).
+      const std::shared_ptr<const PeerSet> peers = registry_.Current();
+      if (peers->version != targets_version) {
+        changed = table.SetTargets(ProbeTargets(*peers));
+        targets_version = peers->version;
+      }
       targets_at = now + kTargetRefresh;
     }
     for (const Endpoint& endpoint : table.Due(now, kMaxInFlight - probes.in_flight())) {
