@@ -2,7 +2,8 @@
 # Installs what is missing, builds with warnings as errors, checks the include rules,
 # formatting and clang-tidy, builds the tailnet's daemons (cached) and the deployment's Docker
 # images (cached), runs the unit and integration tests under the sanitizers and each fuzz
-# target briefly, then every test (ctest).
+# target briefly, then every test (ctest). The daemons and images build in the background from
+# the start, and lint beside the sanitizers and fuzzing.
 #   scripts/test.sh           everything: what CI runs
 #   scripts/test.sh --quick   the inner loop: build, lint of the changed files, the unit and
 #                             integration tests (no labs, Docker, sanitizers or fuzzing)
@@ -54,11 +55,27 @@ if $quick; then
   exit 0
 fi
 
-step lint bash scripts/lint.sh
+# clang-tidy is CPU and nothing else, the sanitizer trees' and fuzzing's tests mostly wait (on
+# sockets, processes, one fuzzer at a time): lint runs beside them at a lower priority and
+# fills the cores they leave idle, instead of before them. Its output goes to a log, shown if
+# it fails.
+lint_log=build/lint.log
+lint_at=$SECONDS
+nice -n 10 bash scripts/lint.sh >"$lint_log" 2>&1 &
+lint_pid=$!
 # The unit and integration tests again under ASan+UBSan and under TSan (build-asan/,
 # build-tsan/), and a bounded fuzz run of every target in the ASan tree.
 step sanitizers bash scripts/sanitize.sh
 step fuzz bash tests/fuzz/run.sh --check all 10
+lint_waited_at=$SECONDS
+if ! wait "$lint_pid"; then
+  cat "$lint_log" >&2
+  echo "test: lint failed" >&2
+  exit 1
+fi
+tail -n 1 "$lint_log" >&2
+timings+=("$(printf '%-16s %5d s, of which %d s waited for at the end' "lint (beside)" \
+  $((SECONDS - lint_at)) $((SECONDS - lint_waited_at)))")
 
 waited_at=$SECONDS
 if ! wait "$prerequisites_pid"; then
