@@ -70,7 +70,8 @@ void AppendEndpoint(std::string& key, const Endpoint& endpoint) {
 }
 
 // The keys are built in one scratch string and handed to `keys` as they are made.
-void AddAppKeys(const Item& item, uint32_t index, std::string& key, SharedKeys& keys) {
+template <typename Keys>
+void AddAppKeys(const Item& item, uint32_t index, std::string& key, Keys& keys) {
   const IdentityHints& identity = item.observation->identity;
   if (identity.peer_id) {
     key.assign(1, 'p');
@@ -94,7 +95,8 @@ void AddAppKeys(const Item& item, uint32_t index, std::string& key, SharedKeys& 
 // What identifies the machine: node, MagicDNS name, and every address or name it has. A name
 // in an address and a MagicDNS name share the 'h' tag, so they match each other. An app
 // instance's host keys are probes: they find the host items of its machine.
-void AddHostKeys(const Item& item, uint32_t index, std::string& key, SharedKeys& keys, bool probe) {
+template <typename Keys>
+void AddHostKeys(const Item& item, uint32_t index, std::string& key, Keys& keys, bool probe) {
   const IdentityHints& identity = item.observation->identity;
   if (!identity.tailnet_node.empty()) {
     key.assign(1, 't');
@@ -329,25 +331,37 @@ class PeerBuilder {
   bool all_stale_ = true;
 };
 
-std::vector<Item> CollectItems(const MergeInput& input) {
-  std::vector<Item> items;
-  for (const SourceObservations& source : input.sources) {
-    for (const Observation& observation : *source.observations) {
-      Item item{&source.source, &observation, {}, source.stale || observation.stale, false, false};
-      item.addresses.reserve(observation.addresses.size());
-      for (const Endpoint& endpoint : observation.addresses) {
-        if (!IsOwnEndpoint(endpoint, input.self)) item.addresses.push_back(&endpoint);
-      }
-      item.self = IsSelf(observation, input.self);
-      item.app = observation.identity.peer_id.has_value() ||
-                 observation.identity.zenoh_id.has_value() ||
-                 std::any_of(item.addresses.begin(), item.addresses.end(),
-                             [](const Endpoint* e) { return e->has_port(); });
-      items.push_back(std::move(item));
-    }
+Item ItemOf(const MergeItem& merge_item, const SelfIdentity& self) {
+  const Observation& observation = *merge_item.observation;
+  Item item{merge_item.source, &observation, {}, merge_item.stale, false, false};
+  item.addresses.reserve(observation.addresses.size());
+  for (const Endpoint& endpoint : observation.addresses) {
+    if (!IsOwnEndpoint(endpoint, self)) item.addresses.push_back(&endpoint);
   }
+  item.self = IsSelf(observation, self);
+  item.app = observation.identity.peer_id.has_value() ||
+             observation.identity.zenoh_id.has_value() ||
+             std::any_of(item.addresses.begin(), item.addresses.end(),
+                         [](const Endpoint* e) { return e->has_port(); });
+  return item;
+}
+
+std::vector<Item> CollectItems(std::span<const MergeItem> merge_items, const SelfIdentity& self) {
+  std::vector<Item> items;
+  items.reserve(merge_items.size());
+  for (const MergeItem& merge_item : merge_items) items.push_back(ItemOf(merge_item, self));
   return items;
 }
+
+// JoinKeysOf's sink for AddAppKeys and AddHostKeys: the keys as strings.
+struct KeyList {
+  std::vector<std::string>& keys;
+  void Add(uint32_t /*item*/, std::string_view key, bool /*probe*/ = false) {
+    keys.emplace_back(key);
+  }
+};
+
+}  // namespace
 
 // Whether any two peers have one id. Hashes are sorted, not the ids: ids are long strings in
 // scattered peers, and duplicates are rare enough for the full check below to run only then.
@@ -374,10 +388,9 @@ void MakeIdsUnique(std::vector<Peer>& peers) {
   }
 }
 
-}  // namespace
-
-std::vector<Peer> Merge(const MergeInput& input) {
-  const std::vector<Item> items = CollectItems(input);
+std::vector<Peer> MergeItems(std::span<const MergeItem> merge_items, const SelfIdentity& self,
+                             const NetworkView& network, const ReachabilityMap* probed) {
+  const std::vector<Item> items = CollectItems(merge_items, self);
   std::vector<uint32_t> app;
   std::vector<uint32_t> host;
   for (size_t i = 0; i < items.size(); ++i) {
@@ -423,15 +436,45 @@ std::vector<Peer> Merge(const MergeInput& input) {
       all.insert(all.end(), host_items.begin(), host_items.end());
     }
     if (std::any_of(all.begin(), all.end(), [&](size_t i) { return items[i].self; })) continue;
-    PeerBuilder builder(input.network, input.probed);
+    PeerBuilder builder(network, probed);
     for (size_t i : all) builder.Add(items[i]);
     Peer peer = std::move(builder).Build();
     if (peer.addresses.empty() && !peer.peer_id && !peer.zenoh_id) continue;
     peers.push_back(std::move(peer));
   }
+  return peers;
+}
+
+std::vector<MergeItem> ItemsOf(const MergeInput& input) {
+  std::vector<MergeItem> items;
+  for (const SourceObservations& source : input.sources) {
+    for (const Observation& observation : *source.observations) {
+      items.push_back({&source.source, &observation, source.stale || observation.stale});
+    }
+  }
+  return items;
+}
+
+std::vector<Peer> Merge(const MergeInput& input) {
+  std::vector<Peer> peers = MergeItems(ItemsOf(input), input.self, input.network, input.probed);
   MakeIdsUnique(peers);
   SortForListing(peers);
   return peers;
+}
+
+JoinKeys JoinKeysOf(const Observation& observation, const SelfIdentity& self) {
+  static const std::string kNoSource;
+  const Item item = ItemOf({&kNoSource, &observation, false}, self);
+  JoinKeys keys;
+  keys.app = item.app;
+  std::string key;
+  if (item.app) {
+    KeyList app{keys.app_keys};
+    AddAppKeys(item, 0, key, app);
+  }
+  KeyList host{keys.host_keys};
+  AddHostKeys(item, 0, key, host, item.app);
+  return keys;
 }
 
 }  // namespace peerscout

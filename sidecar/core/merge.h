@@ -1,6 +1,7 @@
 // The merge: every source's latest observations in, one deduplicated peer list out.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,5 +37,36 @@ struct MergeInput {
 // Each address carries what a source or the prober found on trying it (Reachability), and
 // ranks by it first.
 std::vector<Peer> Merge(const MergeInput& input);
+
+// Merge in parts, for a merge that redoes only what a change touches (ComponentMerge).
+struct MergeItem {
+  const std::string* source;
+  const Observation* observation;
+  bool stale;  // the source's or the observation's
+};
+
+// The keys an observation joins others by, as Merge builds them: an app instance's (peer id,
+// zid, endpoints with a port) and the host keys (node, MagicDNS name, addresses) that a host
+// item joins by and an app instance looks its host up by. Our own endpoints are left out.
+struct JoinKeys {
+  bool app = false;
+  std::vector<std::string> app_keys;
+  std::vector<std::string> host_keys;
+};
+JoinKeys JoinKeysOf(const Observation& observation, const SelfIdentity& self);
+
+// Every observation of the input, in Merge's order.
+std::vector<MergeItem> ItemsOf(const MergeInput& input);
+
+// The peers of `items`, in no order and with ids not yet made unique: Merge's work, given in
+// Merge's order a set of items closed under sharing a key (every item that shares one with
+// an item of the set is in it), so that what the rest would join or attach is not missed.
+std::vector<Peer> MergeItems(std::span<const MergeItem> items, const SelfIdentity& self,
+                             const NetworkView& network, const ReachabilityMap* probed);
+
+// Whether two peers have one id, which Merge then tells apart with "#<place>" in the whole
+// list's id order: a suffix a part of the list cannot know.
+bool AnyIdTwice(const std::vector<Peer>& peers);
+void MakeIdsUnique(std::vector<Peer>& peers);
 
 }  // namespace peerscout

@@ -52,6 +52,14 @@ std::weak_ordering CompareNames(std::string_view a, std::string_view b) {
   return a <=> b;
 }
 
+bool ListedBefore(const Peer& a, const Peer& b) {
+  if (auto by_name = CompareNames(a.name, b.name); by_name != 0) return by_name < 0;
+  if (auto by_address = CompareAddresses(a.addresses, b.addresses); by_address != 0) {
+    return by_address < 0;
+  }
+  return a.id < b.id;
+}
+
 void SortForListing(std::vector<Peer>& peers) {
   // Sort positions, not peers: a Peer is large to move around.
   std::vector<std::pair<NamePrefix, size_t>> order;
@@ -59,13 +67,7 @@ void SortForListing(std::vector<Peer>& peers) {
   for (size_t i = 0; i < peers.size(); ++i) order.emplace_back(NamePrefix(peers[i].name), i);
   std::sort(order.begin(), order.end(), [&](const auto& x, const auto& y) {
     if (auto by_prefix = x.first <=> y.first; by_prefix != 0) return by_prefix < 0;
-    const Peer& a = peers[x.second];
-    const Peer& b = peers[y.second];
-    if (auto by_name = CompareNames(a.name, b.name); by_name != 0) return by_name < 0;
-    if (auto by_address = CompareAddresses(a.addresses, b.addresses); by_address != 0) {
-      return by_address < 0;
-    }
-    return a.id < b.id;
+    return ListedBefore(peers[x.second], peers[y.second]);
   });
   std::vector<Peer> sorted;
   sorted.reserve(peers.size());

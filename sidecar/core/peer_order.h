@@ -18,4 +18,7 @@ std::weak_ordering CompareNames(std::string_view a, std::string_view b);
 // IPv4 before IPv6, addresses before names), then by id.
 void SortForListing(std::vector<Peer>& peers);
 
+// SortForListing's order of two peers, for finding a peer in a sorted list.
+bool ListedBefore(const Peer& a, const Peer& b);
+
 }  // namespace peerscout
