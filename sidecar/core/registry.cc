@@ -1,5 +1,6 @@
 #include "sidecar/core/registry.h"
 
+#include <optional>
 #include <utility>
 
 namespace peerscout {
@@ -20,9 +21,12 @@ void Registry::DeclareSources(const std::vector<SourceDeclaration>& sources) {
     next.emplace(declaration.name, std::move(entry));
   }
   sources_ = std::move(next);
+  components_.ForgetObservations();  // a source dropped or disabled takes its observations
   Remerge();
 }
 
+// Options and networks change our identity, the networks every address's class: full merges.
+// The index of join keys stays; a change of our identity rebuilds it (own endpoints are no keys).
 void Registry::SetOptions(Options options) {
   std::lock_guard lock(update_mutex_);
   options_ = std::move(options);
@@ -41,6 +45,13 @@ void Registry::Publish(const std::string& source, Snapshot snapshot, Clock::time
   auto it = sources_.find(source);
   if (it == sources_.end() || !it->second.status.enabled) return;  // removed by a reload
   SourceEntry& entry = it->second;
+  // Only this source's changed observations are merged again, with what they touch. What it
+  // knows of us drops peers anywhere, and a stale source's observations all change with it
+  // turning fresh: those merge in full.
+  std::optional<MergeResult> merged;
+  if (!entry.status.stale && entry.self == snapshot.self) {
+    merged = components_.Replace(CurrentInput(), source, snapshot.observations, current_->peers);
+  }
   entry.observations = std::move(snapshot.observations);
   entry.self = std::move(snapshot.self);
   SourceStatus& status = entry.status;
@@ -53,7 +64,12 @@ void Registry::Publish(const std::string& source, Snapshot snapshot, Clock::time
   ++status.successes;
   status.last_fetch_duration = snapshot.fetch_duration;
   status.total_fetch_duration += snapshot.fetch_duration;
-  Remerge();
+  if (merged) {
+    Install(std::move(*merged));
+  } else {
+    components_.ForgetObservations();
+    Remerge();
+  }
 }
 
 void Registry::Fail(const std::string& source, const std::string& error, Clock::time_point now) {
@@ -65,7 +81,7 @@ void Registry::Fail(const std::string& source, const std::string& error, Clock::
   status.last_error_at = now;
   ++status.errors;
   status.stale = !it->second.observations.empty();
-  Remerge();
+  Remerge();  // every observation of the source turns stale: a full merge
 }
 
 void Registry::Count(const std::string& source, std::string_view fault) {
@@ -83,7 +99,7 @@ void Registry::SetReachability(ReachabilityMap probed) {
   std::lock_guard lock(update_mutex_);
   if (probed == probed_) return;
   probed_ = std::move(probed);
-  Remerge();
+  Remerge();  // probes of any endpoint change: a full merge, seldom (only a change of state)
 }
 
 void Registry::Expire(Clock::time_point now) {
@@ -99,7 +115,9 @@ void Registry::Expire(Clock::time_point now) {
     status.stale = false;
     expired = true;
   }
-  if (expired) Remerge();
+  if (!expired) return;
+  components_.ForgetObservations();  // whole sources go: a full merge
+  Remerge();
 }
 
 std::shared_ptr<const PeerSet> Registry::Current() const {
@@ -122,7 +140,7 @@ void Registry::Subscribe(Listener listener) {
   listeners_.push_back(std::move(listener));
 }
 
-void Registry::Remerge() {
+MergeInput Registry::CurrentInput() const {
   MergeInput input;
   input.self = options_.self;
   input.self.Add(local_self_);
@@ -132,31 +150,40 @@ void Registry::Remerge() {
   input.network.local_subnets.insert(input.network.local_subnets.end(),
                                      options_.network.local_subnets.begin(),
                                      options_.network.local_subnets.end());
-  std::vector<SourceStatus> statuses;
   for (const auto& [name, entry] : sources_) {
-    statuses.push_back(entry.status);
     input.self.Add(entry.self);
     if (entry.observations.empty()) continue;
     input.sources.push_back({name, &entry.observations, entry.status.stale});
   }
   input.probed = &probed_;
-  std::vector<Peer> peers = Merge(input);
+  return input;
+}
+
+void Registry::Remerge() {
+  const MergeInput input = CurrentInput();
   {
     std::lock_guard lock(read_mutex_);
     self_ = input.self;
   }
-  std::shared_ptr<const PeerSet> before = Current();
-  PeerSetDiff diff = DiffPeers(before->peers, peers);
+  Install(components_.Full(input, current_->peers));
+}
+
+void Registry::Install(MergeResult merged) {
+  std::vector<SourceStatus> statuses;
+  statuses.reserve(sources_.size());
+  for (const auto& [name, entry] : sources_) statuses.push_back(entry.status);
+  const std::shared_ptr<const PeerSet> before = current_;
   std::shared_ptr<const PeerSet> after = before;
-  if (!diff.empty())
-    after = std::make_shared<PeerSet>(PeerSet{before->version + 1, std::move(peers)});
+  if (!merged.diff.empty()) {
+    after = std::make_shared<PeerSet>(PeerSet{before->version + 1, std::move(merged.peers)});
+  }
   {
     std::lock_guard lock(read_mutex_);
     current_ = after;
     statuses_ = std::move(statuses);
   }
-  if (diff.empty()) return;
-  for (const Listener& listener : listeners_) listener(after, diff);
+  if (merged.diff.empty()) return;
+  for (const Listener& listener : listeners_) listener(after, merged.diff);
 }
 
 }  // namespace peerscout

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sidecar/core/component_merge.h"
 #include "sidecar/core/merge.h"
 #include "sidecar/core/peer_set_diff.h"
 #include "sidecar/core/snapshot.h"
@@ -71,7 +72,10 @@ class Registry {
     SelfIdentity self;
   };
 
-  void Remerge();  // update_mutex_ held
+  // update_mutex_ held for each
+  MergeInput CurrentInput() const;
+  void Remerge();
+  void Install(MergeResult merged);
 
   mutable std::mutex update_mutex_;  // serializes changes and their notifications
   Options options_;
@@ -79,6 +83,7 @@ class Registry {
   SelfIdentity local_self_;
   std::map<std::string, SourceEntry> sources_;
   ReachabilityMap probed_;
+  ComponentMerge components_;  // the merge of what the sources last said
   std::vector<Listener> listeners_;
 
   mutable std::mutex read_mutex_;  // guards what readers copy
