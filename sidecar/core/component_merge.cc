@@ -166,6 +166,13 @@ void ComponentMerge::Reindex(const MergeInput& input) {
   app_index_.clear();
   host_index_.clear();
   probe_index_.clear();
+  size_t total = 0;
+  for (const SourceObservations& source : input.sources) total += source.observations->size();
+  app_index_.reserve(total);
+  host_index_.reserve(total);
+  probe_index_.reserve(total);
+  places_.reserve(total);
+  mark_.reserve(total);
   for (const SourceObservations& source : input.sources) {
     auto& [name, handles] = *handles_.try_emplace(source.source).first;
     const std::vector<Observation>& observations = *source.observations;
@@ -183,7 +190,7 @@ void ComponentMerge::Reindex(const MergeInput& input) {
 // An app instance's host keys are lookups of its host (probe_index_), not keys it joins
 // other app instances by: two apps on one machine stay apart unless a host item links them.
 void ComponentMerge::Index(Handle handle, const JoinKeys& keys, bool add) {
-  auto apply = [&](KeyIndex& index, const std::string& key) {
+  auto apply = [&](KeyIndex& index, uint64_t key) {
     if (add) {
       index[key].push_back(handle);
       return;
@@ -198,8 +205,8 @@ void ComponentMerge::Index(Handle handle, const JoinKeys& keys, bool add) {
     }
     if (handles.empty()) index.erase(found);
   };
-  for (const std::string& key : keys.app_keys) apply(app_index_, key);
-  for (const std::string& key : keys.host_keys) apply(keys.app ? probe_index_ : host_index_, key);
+  for (uint64_t key : keys.app_keys) apply(app_index_, key);
+  for (uint64_t key : keys.host_keys) apply(keys.app ? probe_index_ : host_index_, key);
 }
 
 ComponentMerge::Handle ComponentMerge::NewHandle(const std::string* source, uint32_t position) {
@@ -232,7 +239,7 @@ std::vector<ComponentMerge::Handle> ComponentMerge::Component(const std::vector<
     component.push_back(handle);
     pending.push_back(handle);
   };
-  auto visit_key = [&](const KeyIndex& index, const std::string& key) {
+  auto visit_key = [&](const KeyIndex& index, uint64_t key) {
     auto found = index.find(key);
     if (found == index.end()) return;
     for (Handle handle : found->second) visit(handle);
@@ -242,8 +249,8 @@ std::vector<ComponentMerge::Handle> ComponentMerge::Component(const std::vector<
     const Handle handle = pending.back();
     pending.pop_back();
     const JoinKeys keys = JoinKeysOf(ObservationOf(handle, input), input.self);
-    for (const std::string& key : keys.app_keys) visit_key(app_index_, key);
-    for (const std::string& key : keys.host_keys) {
+    for (uint64_t key : keys.app_keys) visit_key(app_index_, key);
+    for (uint64_t key : keys.host_keys) {
       visit_key(host_index_, key);
       if (!keys.app) visit_key(probe_index_, key);
     }

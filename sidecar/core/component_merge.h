@@ -41,7 +41,7 @@ class ComponentMerge {
 
  private:
   using Handle = uint32_t;
-  using KeyIndex = std::unordered_map<std::string, std::vector<Handle>>;
+  using KeyIndex = std::unordered_map<uint64_t, std::vector<Handle>>;  // by a key's hash
 
   // Where an indexed observation is: its source (a key of handles_) and place in its list.
   struct Place {

@@ -353,11 +353,11 @@ std::vector<Item> CollectItems(std::span<const MergeItem> merge_items, const Sel
   return items;
 }
 
-// JoinKeysOf's sink for AddAppKeys and AddHostKeys: the keys as strings.
-struct KeyList {
-  std::vector<std::string>& keys;
+// JoinKeysOf's sink for AddAppKeys and AddHostKeys: the keys' hashes.
+struct KeyHashes {
+  std::vector<uint64_t>& keys;
   void Add(uint32_t /*item*/, std::string_view key, bool /*probe*/ = false) {
-    keys.emplace_back(key);
+    keys.push_back(std::hash<std::string_view>{}(key));
   }
 };
 
@@ -469,10 +469,10 @@ JoinKeys JoinKeysOf(const Observation& observation, const SelfIdentity& self) {
   keys.app = item.app;
   std::string key;
   if (item.app) {
-    KeyList app{keys.app_keys};
+    KeyHashes app{keys.app_keys};
     AddAppKeys(item, 0, key, app);
   }
-  KeyList host{keys.host_keys};
+  KeyHashes host{keys.host_keys};
   AddHostKeys(item, 0, key, host, item.app);
   return keys;
 }

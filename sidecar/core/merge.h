@@ -1,6 +1,7 @@
 // The merge: every source's latest observations in, one deduplicated peer list out.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -48,10 +49,12 @@ struct MergeItem {
 // The keys an observation joins others by, as Merge builds them: an app instance's (peer id,
 // zid, endpoints with a port) and the host keys (node, MagicDNS name, addresses) that a host
 // item joins by and an app instance looks its host up by. Our own endpoints are left out.
+// Hashes of them, for finding what a change touches: two keys with one hash only make a set
+// of items to merge again larger, never one that misses an item.
 struct JoinKeys {
   bool app = false;
-  std::vector<std::string> app_keys;
-  std::vector<std::string> host_keys;
+  std::vector<uint64_t> app_keys;
+  std::vector<uint64_t> host_keys;
 };
 JoinKeys JoinKeysOf(const Observation& observation, const SelfIdentity& self);
 
