@@ -6,7 +6,9 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 
+#include "sidecar/core/component_merge.h"
 #include "sidecar/core/merge.h"
 #include "sidecar/core/registry.h"
 #include "sidecar/net/base_encoding.h"
@@ -142,6 +144,45 @@ void BM_RegistryPublish(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
+// The merge of a publish where one of N peers changed (env's middle observation gains a tag and
+// loses it in turn), as the registry does it: in full (Merge of everything and DiffPeers of
+// the whole lists) or incrementally (the changed observation's component merged again and
+// spliced in). Both give the new list and its diff; neither copies the snapshot. `reindex`:
+// incrementally, with the index of join keys built again first, as after a full merge that
+// changed observations (a redeclaration, an expiry, a publish that fell back to a full merge).
+enum class Publishing : uint8_t { kFull, kIncremental, kReindex };
+
+void BM_PublishOneChanged(benchmark::State& state, Publishing publishing) {
+  const bool incremental = publishing != Publishing::kFull;
+  Cluster cluster(static_cast<int>(state.range(0)));
+  std::vector<Observation>& current = cluster.by_source.at("env");
+  std::vector<Observation> next = current;
+  const size_t middle = current.size() / 2;
+  ComponentMerge merge;
+  std::vector<Peer> listed = merge.Full(cluster.Input(), {}).peers;
+  auto publish = [&] {
+    next[middle].tags = current[middle].tags.empty() ? std::vector<std::string>{"tag:new"}
+                                                     : std::vector<std::string>{};
+    std::optional<MergeResult> result;
+    if (incremental) {
+      result = merge.Replace(cluster.Input(), "env", next, listed);
+      std::swap(current, next);
+    } else {
+      std::swap(current, next);
+      result = merge.Full(cluster.Input(), listed);
+    }
+    if (!result || result->diff.changed.size() != 1) return false;
+    listed = std::move(result->peers);
+    return true;
+  };
+  publish();  // the index is built on the first change, once after every full merge
+  for (auto _ : state) {
+    if (publishing == Publishing::kReindex) merge.ForgetObservations();
+    if (!publish()) state.SkipWithError("fell back to a full merge, or not one peer changed");
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+
 void Sizes(benchmark::internal::Benchmark* benchmark) {
   for (int64_t peers : {100, 1000, 10000, 50000}) benchmark->Arg(peers);
   benchmark->Unit(benchmark::kMicrosecond);
@@ -159,6 +200,9 @@ BENCHMARK_CAPTURE(BM_Render, env, "env")->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_Render, hosts, "hosts")->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_Render, file_sd, "file_sd")->Apply(Sizes);
 BENCHMARK(BM_RegistryPublish)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_PublishOneChanged, full, Publishing::kFull)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_PublishOneChanged, incremental, Publishing::kIncremental)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_PublishOneChanged, reindex, Publishing::kReindex)->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_RenderJsonOneChanged, full, false)->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_RenderJsonOneChanged, incremental, true)->Apply(Sizes);
 
