@@ -271,5 +271,57 @@ TEST(ComponentMergeTest, RegistryEqualsAFullMergeOverRandomChanges) {
   }
 }
 
+// ComponentMerge alone: Replace may leave a change to the full merge only when two peers
+// would have one id, before or after; any other fallback would hide a wrong splice from the
+// test above. One source stays stale throughout, our own peer id and address are in play.
+TEST(ComponentMergeTest, ReplaceFallsBackOnlyWhenIdsClash) {
+  int replaced = 0;
+  for (uint32_t seed = 1; seed <= 40; ++seed) {
+    RandomCluster random(seed);
+    std::map<std::string, std::vector<Observation>> lists;
+    for (int i = 0; i < 6; ++i) lists["stale"].push_back(random.NewObservation());
+    SelfIdentity self;
+    self.peer_ids = {Id(testing::kPeerC)};
+    self.addresses = {*IpAddress::Parse("10.1.0.9")};
+    auto input = [&] {
+      MergeInput merge_input;
+      merge_input.self = self;
+      for (const auto& [name, list] : lists) {
+        if (!list.empty()) merge_input.sources.push_back({name, &list, name == "stale"});
+      }
+      return merge_input;
+    };
+    auto clash = [&] {
+      const MergeInput merge_input = input();
+      return AnyIdTwice(MergeItems(ItemsOf(merge_input), self, {}, nullptr));
+    };
+    ComponentMerge merge;
+    std::vector<Peer> listed = merge.Full(input(), {}).peers;
+    for (int step = 0; step < 200; ++step) {
+      const std::string context = "seed " + std::to_string(seed) + " step " + std::to_string(step);
+      const std::string& source = kSources[random.Pick(static_cast<int>(kSources.size()))];
+      std::vector<Observation> next = random.Next(lists[source]);
+      const bool clashed_before = clash();
+      std::optional<MergeResult> result = merge.Replace(input(), source, next, listed);
+      lists[source] = std::move(next);
+      const std::vector<Peer> expected = Merge(input());
+      if (result) {
+        ++replaced;
+      } else {
+        ASSERT_TRUE(clashed_before || clash()) << context;
+        merge.ForgetObservations();
+        result = merge.Full(input(), listed);
+      }
+      const PeerSetDiff diff = DiffPeers(listed, expected);
+      ASSERT_EQ(result->diff.added, diff.added) << context;
+      ASSERT_EQ(result->diff.removed, diff.removed) << context;
+      ASSERT_EQ(result->diff.changed, diff.changed) << context;
+      if (!diff.empty()) listed = std::move(result->peers);
+      ASSERT_EQ(listed, expected) << context;
+    }
+  }
+  EXPECT_GT(replaced, 40 * 200 / 2);  // mostly incremental: the test above tests that path
+}
+
 }  // namespace
 }  // namespace peerscout
