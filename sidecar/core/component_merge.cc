@@ -87,9 +87,16 @@ std::optional<MergeResult> ComponentMerge::Replace(const MergeInput& input,
     for (const Peer& peer : listed) ids_.insert(peer.id);
     ids_state_ = Ids::kKnown;
   }
+  replacing_ = {&handles_.try_emplace(source).first->first, &before, &after, false};
+  Touched touched = Move(change, input);
+  replacing_ = {};
+  return Spliced(std::move(touched), listed);
+}
 
-  auto& [name, handles] = *handles_.try_emplace(source).first;
-  replacing_ = {&name, &before, &after, false};
+// The peers of the components the change touches, before and after it; the index is moved to
+// the new list on the way.
+ComponentMerge::Touched ComponentMerge::Move(const Change& change, const MergeInput& input) {
+  std::vector<Handle>& handles = handles_[*replacing_.source];
   std::vector<Handle> seeds;
   for (uint32_t position : change.removed) {
     mark_[handles[position]] |= kRemoved;
@@ -97,28 +104,32 @@ std::optional<MergeResult> ComponentMerge::Replace(const MergeInput& input,
   }
   std::vector<Handle> fresh;
   for (uint32_t position : change.added) {
-    const Handle handle = NewHandle(&name, position);
+    const Handle handle = NewHandle(replacing_.source, position);
     mark_[handle] |= kFresh;
-    Index(handle, JoinKeysOf(after[position], input.self), true);
+    Index(handle, JoinKeysOf((*replacing_.after)[position], input.self), true);
     fresh.push_back(handle);
     seeds.push_back(handle);
   }
   const std::vector<Handle> component = Component(seeds, input);
-  std::vector<Peer> gone = MergeOf(component, kFresh, input);
+  Touched touched;
+  touched.gone = MergeOf(component, kFresh, input);
   for (uint32_t position : change.removed) Forget(handles[position], input);
   Renumber(handles, change, fresh);
   replacing_.renumbered = true;
-  std::vector<Peer> come = MergeOf(component, kRemoved, input);
+  touched.come = MergeOf(component, kRemoved, input);
   for (Handle handle : component) mark_[handle] = 0;
-  replacing_ = {};
+  return touched;
+}
 
-  if (!IdsStayUnique(gone, come)) return std::nullopt;
-  SortForListing(gone);
-  SortForListing(come);
+std::optional<MergeResult> ComponentMerge::Spliced(Touched touched,
+                                                   const std::vector<Peer>& listed) {
+  if (!IdsStayUnique(touched.gone, touched.come)) return std::nullopt;
+  SortForListing(touched.gone);
+  SortForListing(touched.come);
   MergeResult result;
-  result.diff = DiffPeers(gone, come);
+  result.diff = DiffPeers(touched.gone, touched.come);
   if (result.diff.empty()) return result;
-  std::optional<std::vector<Peer>> peers = Splice(listed, gone, std::move(come));
+  std::optional<std::vector<Peer>> peers = Splice(listed, touched.gone, std::move(touched.come));
   if (!peers) {
     ids_state_ = Ids::kUnknown;  // the listed ids are not what the index says either
     return std::nullopt;

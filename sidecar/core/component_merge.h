@@ -58,9 +58,17 @@ class ComponentMerge {
     uint32_t tail_new = 0;          // and in the new one
   };
 
+  // The peers of the components a change touches, before (gone) and after (come) it.
+  struct Touched {
+    std::vector<Peer> gone;
+    std::vector<Peer> come;
+  };
+
   static Change Compare(const std::vector<Observation>& before,
                         const std::vector<Observation>& after);
 
+  Touched Move(const Change& change, const MergeInput& input);
+  std::optional<MergeResult> Spliced(Touched touched, const std::vector<Peer>& listed);
   void Reindex(const MergeInput& input);
   void Index(Handle handle, const JoinKeys& keys, bool add);
   Handle NewHandle(const std::string* source, uint32_t position);
